@@ -1,0 +1,1 @@
+"""kubeflow.model_registry."""

@@ -1,1 +1,119 @@
-"""kubeflow.trainer."""
+"""kubeflow.trainer: train and fine-tune models with one API, on this machine or on a Kubernetes cluster.
+
+```python
+from kubeflow.trainer import CustomTrainer, TrainerClient
+```
+
+Names are loaded on first use, so importing this package stays fast and imports neither `kubernetes` nor `torch`.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_TRAINERS = "kubeflow.trainer.types.trainers"
+_INITIALIZERS = "kubeflow.trainer.types.initializers"
+_JOBS = "kubeflow.trainer.types.jobs"
+_EXPORTS: dict[str, str] = {
+    "TrainerClient": "kubeflow.trainer.client",
+    "LocalProcessBackendConfig": "kubeflow.core.local.config",
+    "KubernetesBackendConfig": "kubeflow.core.kubernetes.config",
+    "Event": "kubeflow.core.models",
+    **dict.fromkeys(
+        (
+            "BuiltinTrainer",
+            "CustomTrainer",
+            "CustomTrainerContainer",
+            "DataFormat",
+            "DataType",
+            "LoraConfig",
+            "Loss",
+            "TorchTuneConfig",
+            "TorchTuneInstructDataset",
+            "TrainerType",
+        ),
+        _TRAINERS,
+    ),
+    **dict.fromkeys(
+        (
+            "HuggingFaceDatasetInitializer",
+            "HuggingFaceModelInitializer",
+            "Initializer",
+            "S3DatasetInitializer",
+            "S3ModelInitializer",
+        ),
+        _INITIALIZERS,
+    ),
+    **dict.fromkeys(("Runtime", "RuntimeTrainer", "Step", "TrainJob"), _JOBS),
+}
+
+if TYPE_CHECKING:
+    from kubeflow.core.kubernetes.config import KubernetesBackendConfig
+    from kubeflow.core.local.config import LocalProcessBackendConfig
+    from kubeflow.trainer.client import TrainerClient
+    from kubeflow.trainer.types import (
+        BuiltinTrainer,
+        CustomTrainer,
+        CustomTrainerContainer,
+        DataFormat,
+        DataType,
+        Event,
+        HuggingFaceDatasetInitializer,
+        HuggingFaceModelInitializer,
+        Initializer,
+        LoraConfig,
+        Loss,
+        Runtime,
+        RuntimeTrainer,
+        S3DatasetInitializer,
+        S3ModelInitializer,
+        Step,
+        TorchTuneConfig,
+        TorchTuneInstructDataset,
+        TrainerType,
+        TrainJob,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kubeflow.trainer' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+__all__ = [
+    "BuiltinTrainer",
+    "CustomTrainer",
+    "CustomTrainerContainer",
+    "DataFormat",
+    "DataType",
+    "Event",
+    "HuggingFaceDatasetInitializer",
+    "HuggingFaceModelInitializer",
+    "Initializer",
+    "KubernetesBackendConfig",
+    "LocalProcessBackendConfig",
+    "LoraConfig",
+    "Loss",
+    "Runtime",
+    "RuntimeTrainer",
+    "S3DatasetInitializer",
+    "S3ModelInitializer",
+    "Step",
+    "TorchTuneConfig",
+    "TorchTuneInstructDataset",
+    "TrainJob",
+    "TrainerClient",
+    "TrainerType",
+    "__version__",
+]

@@ -1,0 +1,56 @@
+"""Common pydantic models shared by every backend: job statuses, job references, events, backend configs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+JobStatus = Literal["Created", "Running", "Complete", "Failed"]
+"""The status of a job as the SDK reports it, on every backend."""
+
+CREATED: Final = "Created"
+RUNNING: Final = "Running"
+COMPLETE: Final = "Complete"
+FAILED: Final = "Failed"
+JOB_STATUSES: Final[frozenset[str]] = frozenset({CREATED, RUNNING, COMPLETE, FAILED})
+TERMINAL_STATUSES: Final[frozenset[str]] = frozenset({COMPLETE, FAILED})
+
+
+class BackendConfig(BaseModel):
+    """Base class of every backend's configuration: one validated, immutable model per backend."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class JobRef(BaseModel):
+    """A typed reference to a submitted job (instead of a `"namespace:name"` string)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    backend: str
+    """The backend kind, e.g. `local-process` or `kubernetes`."""
+    name: str
+    """The job name, unique within its namespace (or state directory)."""
+    namespace: str | None = None
+    """The Kubernetes namespace; `None` for backends without namespaces."""
+
+
+class Event(BaseModel):
+    """Something that happened to a job or to one of its parts (a Kubernetes Event, or a local lifecycle event)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    involved_object_kind: str
+    """The kind of object the event is about, e.g. `TrainJob`, `Pod` or `Node` (a local node process)."""
+    involved_object_name: str
+    """The name of that object."""
+    message: str
+    """Human-readable description."""
+    reason: str
+    """Short machine-readable reason, e.g. `Created`, `NodeExited`."""
+    event_time: datetime
+    """When the event happened (timezone-aware)."""
+    type: Literal["Normal", "Warning"] = "Normal"
+    """`Warning` for failures, `Normal` otherwise."""

@@ -1,0 +1,144 @@
+"""The trainer-level backend contract, and the parts every backend shares (status waiting, option checks)."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import ClassVar
+
+from kubeflow.core.errors import InvalidInputError, JobFailedError, OperationTimeoutError
+from kubeflow.core.models import JOB_STATUSES
+from kubeflow.trainer import constants
+from kubeflow.trainer.options import Option
+from kubeflow.trainer.types import (
+    BuiltinTrainer,
+    CustomTrainer,
+    CustomTrainerContainer,
+    Event,
+    Initializer,
+    Runtime,
+    TrainJob,
+)
+
+AnyTrainer = CustomTrainer | CustomTrainerContainer | BuiltinTrainer
+JobCallback = Callable[[TrainJob], None]
+
+
+def check_statuses(status: Iterable[str]) -> set[str]:
+    """Validate the statuses a caller waits for; they must be among Created, Running, Complete, Failed."""
+    wanted = {status} if isinstance(status, str) else set(status)
+    unknown = wanted - JOB_STATUSES
+    if not wanted or unknown:
+        raise InvalidInputError(
+            "status",
+            f"{sorted(unknown) if unknown else 'an empty set'} is not a set of job statuses.",
+            f"Use a subset of {sorted(JOB_STATUSES)}.",
+        )
+    return wanted
+
+
+def check_options(options: Sequence[Option] | None, backend: str) -> list[Option]:
+    """Reject options the backend does not support, naming them, before anything is created."""
+    checked = list(options or [])
+    for option in checked:
+        supported: frozenset[str] | None = getattr(option, "backends", None)
+        if supported is None:
+            raise InvalidInputError("options", f"{option!r} is not a trainer option.", "Use kubeflow.trainer.options.")
+        if backend not in supported:
+            raise InvalidInputError(
+                "options",
+                f"{type(option).__name__} is not supported by the {backend} backend.",
+                f"Remove it, or use a backend among {sorted(supported)}.",
+            )
+    return checked
+
+
+class TrainerBackend(ABC):
+    """What `TrainerClient` needs from a backend. Each method mirrors the client method of the same name."""
+
+    kind: ClassVar[str]
+
+    @abstractmethod
+    def list_runtimes(self) -> list[Runtime]:
+        """All runtimes this backend can run."""
+
+    @abstractmethod
+    def get_runtime(self, name: str) -> Runtime:
+        """One runtime by name; `NotFoundError` if there is none."""
+
+    @abstractmethod
+    def get_runtime_packages(self, runtime: Runtime) -> list[str]:
+        """The Python packages installed in the runtime's environment, as `name==version` lines."""
+
+    @abstractmethod
+    def train(
+        self,
+        runtime: Runtime | str | None = None,
+        initializer: Initializer | None = None,
+        trainer: AnyTrainer | None = None,
+        options: Sequence[Option] | None = None,
+    ) -> str:
+        """Create a job and return its name."""
+
+    @abstractmethod
+    def list_jobs(self, runtime: Runtime | str | None = None) -> list[TrainJob]:
+        """All jobs, optionally only those of one runtime."""
+
+    @abstractmethod
+    def get_job(self, name: str) -> TrainJob:
+        """One job by name; `NotFoundError` if there is none."""
+
+    @abstractmethod
+    def get_job_logs(self, name: str, step: str = constants.DEFAULT_STEP, follow: bool = False) -> Iterator[str]:
+        """The log lines of one step of a job."""
+
+    @abstractmethod
+    def get_job_events(self, name: str) -> list[Event]:
+        """The events recorded for a job, oldest first."""
+
+    @abstractmethod
+    def delete_job(self, name: str) -> None:
+        """Stop a job and remove it."""
+
+    @abstractmethod
+    def job_failure(self, job: TrainJob) -> JobFailedError:
+        """Build the typed error that describes why a failed job failed (step, exit code, logs, events)."""
+
+    def wait_for_change(self, name: str, current: TrainJob, timeout: float, polling_interval: float) -> None:
+        """Block until the job may have changed, or `timeout` seconds pass. Backends override this to react fast."""
+        time.sleep(max(0.0, min(timeout, polling_interval)))
+
+    def wait_for_job_status(
+        self,
+        name: str,
+        status: Iterable[str] = frozenset({constants.TRAINJOB_COMPLETE}),
+        timeout: float = 600,
+        polling_interval: float = 2,
+        callbacks: Sequence[JobCallback] | None = None,
+    ) -> TrainJob:
+        """Wait until the job reaches one of `status`; raise at once if it fails and `Failed` was not awaited."""
+        wanted = check_statuses(status)
+        if timeout < 0:
+            raise InvalidInputError("timeout", f"must not be negative, got {timeout}.")
+        if polling_interval <= 0:
+            raise InvalidInputError("polling_interval", f"must be positive, got {polling_interval}.")
+        deadline = time.monotonic() + timeout
+        last_status: str | None = None
+        while True:
+            job = self.get_job(name)
+            if job.status != last_status:
+                last_status = job.status
+                for callback in callbacks or ():
+                    callback(job)
+            if job.status in wanted:
+                return job
+            if job.status == constants.TRAINJOB_FAILED:
+                raise self.job_failure(job)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise OperationTimeoutError(
+                    f"Job {name!r} did not reach {sorted(wanted)} within {timeout} s; its status is {job.status!r}.",
+                    reason="Timeout",
+                )
+            self.wait_for_change(name, job, remaining, polling_interval)

@@ -1,0 +1,151 @@
+"""`TrainerClient`: the one entry point to train on this machine or on a Kubernetes cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from kubeflow.core.errors import InvalidInputError
+from kubeflow.core.models import BackendConfig
+from kubeflow.trainer import constants
+
+if TYPE_CHECKING:
+    from kubeflow.trainer.backends.base import AnyTrainer, JobCallback, TrainerBackend
+    from kubeflow.trainer.options import Option
+    from kubeflow.trainer.types import Event, Initializer, Runtime, TrainJob
+
+
+class TrainerClient:
+    """Create and follow training jobs. The same code runs on every backend.
+
+    Example:
+        ```python
+        from kubeflow.trainer import CustomTrainer, TrainerClient
+
+        def train(lr: float) -> None:
+            print("training with", lr)
+
+        client = TrainerClient()  # local processes; pass KubernetesBackendConfig() for a cluster
+        name = client.train(trainer=CustomTrainer(func=train, func_args={"lr": 0.1}))
+        client.wait_for_job_status(name)
+        for line in client.get_job_logs(name):
+            print(line)
+        ```
+    """
+
+    def __init__(self, backend_config: BackendConfig | None = None) -> None:
+        """Connect to a backend.
+
+        Args:
+            backend_config: `LocalProcessBackendConfig()` (the default: jobs run as processes on this machine) or
+                `KubernetesBackendConfig()` (jobs run as Kubeflow Trainer TrainJobs on a cluster).
+
+        Raises:
+            InvalidInputError: The config is not a backend config.
+        """
+        from kubeflow.trainer.backends import create_backend
+
+        if backend_config is None:
+            from kubeflow.core.local.config import LocalProcessBackendConfig
+
+            backend_config = LocalProcessBackendConfig()
+        if not isinstance(backend_config, BackendConfig):
+            raise InvalidInputError(
+                "backend_config",
+                f"{backend_config!r} is not a backend config.",
+                "Pass LocalProcessBackendConfig() or KubernetesBackendConfig().",
+            )
+        self.backend: TrainerBackend = create_backend(backend_config)
+
+    def list_runtimes(self) -> list[Runtime]:
+        """Return the runtimes jobs can be created from."""
+        return self.backend.list_runtimes()
+
+    def get_runtime(self, name: str) -> Runtime:
+        """Return the runtime called `name`.
+
+        Raises:
+            NotFoundError: There is no such runtime.
+        """
+        return self.backend.get_runtime(name)
+
+    def get_runtime_packages(self, runtime: Runtime) -> list[str]:
+        """Return the Python packages installed in a runtime's environment, as `name==version` strings."""
+        return self.backend.get_runtime_packages(runtime)
+
+    def train(
+        self,
+        runtime: Runtime | str | None = None,
+        initializer: Initializer | None = None,
+        trainer: AnyTrainer | None = None,
+        options: Sequence[Option] | None = None,
+    ) -> str:
+        """Create a training job and return its name.
+
+        Args:
+            runtime: The runtime (or its name); defaults to `torch-distributed`.
+            initializer: Where the dataset and model come from.
+            trainer: `CustomTrainer` (a function), `CustomTrainerContainer` (an image) or `BuiltinTrainer`.
+            options: Options from `kubeflow.trainer.options`, e.g. `[Name("my-job")]`.
+
+        Raises:
+            InvalidInputError: An argument is invalid (raised before anything is created).
+            AlreadyExistsError: A job with the requested name exists.
+        """
+        return self.backend.train(runtime=runtime, initializer=initializer, trainer=trainer, options=options)
+
+    def list_jobs(self, runtime: Runtime | str | None = None) -> list[TrainJob]:
+        """Return every job, or only those created from `runtime`."""
+        return self.backend.list_jobs(runtime=runtime)
+
+    def get_job(self, name: str) -> TrainJob:
+        """Return the job called `name`.
+
+        Raises:
+            NotFoundError: There is no such job.
+        """
+        return self.backend.get_job(name)
+
+    def get_job_logs(self, name: str, step: str = constants.DEFAULT_STEP, follow: bool = False) -> Iterator[str]:
+        """Yield the log lines of one step of a job (`node-0` by default).
+
+        With `follow=True` the lines are yielded as they are written, until the step ends.
+        """
+        return self.backend.get_job_logs(name, step=step, follow=follow)
+
+    def get_job_events(self, name: str) -> list[Event]:
+        """Return the events recorded for a job, oldest first."""
+        return self.backend.get_job_events(name)
+
+    def wait_for_job_status(
+        self,
+        name: str,
+        status: Iterable[str] = frozenset({constants.TRAINJOB_COMPLETE}),
+        timeout: float = 600,
+        polling_interval: float = 2,
+        callbacks: Sequence[JobCallback] | None = None,
+    ) -> TrainJob:
+        """Wait until the job reaches one of `status` and return it.
+
+        Args:
+            name: The job.
+            status: Statuses to wait for, among `Created`, `Running`, `Complete`, `Failed`.
+            timeout: Seconds to wait at most.
+            polling_interval: Longest pause between two looks when the backend cannot be watched.
+            callbacks: Called with the job each time its status changes.
+
+        Raises:
+            JobFailedError: The job failed and `Failed` was not among `status` (raised as soon as it fails).
+            OperationTimeoutError: `timeout` passed first.
+        """
+        return self.backend.wait_for_job_status(
+            name, status=status, timeout=timeout, polling_interval=polling_interval, callbacks=callbacks
+        )
+
+    def delete_job(self, name: str) -> None:
+        """Stop the job (all its processes or pods) and remove it.
+
+        Raises:
+            NotFoundError: There is no such job.
+        """
+        self.backend.delete_job(name)

@@ -1,0 +1,88 @@
+"""What the client reports: runtimes, jobs, their steps and events."""
+
+from __future__ import annotations
+
+from dataclasses import field
+from datetime import datetime
+
+from kubeflow.core.models import Event
+from kubeflow.trainer import constants
+from kubeflow.trainer.types._model import model
+from kubeflow.trainer.types.trainers import TrainerType
+
+
+@model
+class RuntimeTrainer:
+    """The trainer a runtime runs: its kind, framework, image and default size."""
+
+    trainer_type: TrainerType
+    """Custom (your function) or built-in (e.g. TorchTune)."""
+    framework: str
+    """Framework label of the runtime, e.g. `torch`, `torchtune`, `python`."""
+    image: str | None = None
+    """Container image of the trainer nodes (Kubernetes); `None` on the local backend."""
+    num_nodes: int = 1
+    """Default number of nodes."""
+    device: str = constants.UNKNOWN
+    """Device kind per node: `cpu`, `gpu`, `tpu` or `Unknown`."""
+    device_count: str = constants.UNKNOWN
+    """Devices per node, as a string (`"1"`, `"Unknown"`)."""
+    command: tuple[str, ...] = ()
+    """The trainer's entrypoint command."""
+
+    def set_command(self, command: tuple[str, ...]) -> None:
+        """Set the entrypoint command (kept for compatibility with the existing SDK)."""
+        self.command = tuple(command)
+
+
+@model
+class Runtime:
+    """A training runtime: a named template that jobs are created from."""
+
+    name: str
+    """Runtime name, e.g. `torch-distributed`."""
+    trainer: RuntimeTrainer
+    """The runtime's trainer."""
+    pretrained_model: str | None = None
+    """The model a built-in runtime fine-tunes, when it names one."""
+
+
+@model
+class Step:
+    """One step of a job: an initializer or a training node (`node-0` ... `node-N-1`)."""
+
+    name: str
+    """`dataset-initializer`, `model-initializer` or `node-<i>`."""
+    status: str | None
+    """Phase of the step: `Pending`, `Running`, `Succeeded`, `Failed`, or `None` if unknown."""
+    pod_name: str
+    """The pod (Kubernetes) or process id (local, as `pid-<n>`) running the step."""
+    device: str = constants.UNKNOWN
+    """Device kind of the step."""
+    device_count: str = constants.UNKNOWN
+    """Number of devices of the step."""
+    exit_code: int | None = None
+    """Exit code once the step has ended, when known."""
+
+
+@model
+class TrainJob:
+    """A training job as the client sees it."""
+
+    name: str
+    """Job name."""
+    runtime: Runtime
+    """The runtime the job was created from."""
+    steps: list[Step]
+    """Its steps, initializers first, then nodes in order."""
+    num_nodes: int
+    """Number of training nodes."""
+    creation_timestamp: datetime
+    """When the job was created."""
+    status: str = constants.UNKNOWN
+    """`Created`, `Running`, `Complete` or `Failed`."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Labels of the job (Kubernetes metadata labels, or recorded ones locally)."""
+
+
+__all__ = ["Event", "Runtime", "RuntimeTrainer", "Step", "TrainJob"]

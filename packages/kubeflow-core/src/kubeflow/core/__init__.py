@@ -1,6 +1,6 @@
 """kubeflow.core: the backend protocol, the Kubernetes and local-process backends, common models and errors.
 
-This package knows nothing of training; `kubeflow.trainer` and the other projects build on it.
+This package knows nothing of training; the trainer and the other projects build on it.
 Imports are lazy: `import kubeflow.core` costs almost nothing, and `kubernetes` is imported only when a
 Kubernetes backend is used.
 """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from kubeflow.core.errors import InvalidInputError
 from kubeflow.core.models import BackendConfig
@@ -73,13 +73,37 @@ class TrainerClient:
         """Return the Python packages installed in a runtime's environment, as `name==version` strings."""
         return self.backend.get_runtime_packages(runtime)
 
+    @overload
     def train(
         self,
         runtime: Runtime | str | None = None,
         initializer: Initializer | None = None,
         trainer: AnyTrainer | None = None,
         options: Sequence[Option] | None = None,
-    ) -> str:
+        *,
+        dry_run: Literal[False] = False,
+    ) -> str: ...
+
+    @overload
+    def train(
+        self,
+        runtime: Runtime | str | None = None,
+        initializer: Initializer | None = None,
+        trainer: AnyTrainer | None = None,
+        options: Sequence[Option] | None = None,
+        *,
+        dry_run: Literal[True],
+    ) -> dict[str, Any]: ...
+
+    def train(
+        self,
+        runtime: Runtime | str | None = None,
+        initializer: Initializer | None = None,
+        trainer: AnyTrainer | None = None,
+        options: Sequence[Option] | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> str | dict[str, Any]:
         """Create a training job and return its name.
 
         Args:
@@ -87,11 +111,15 @@ class TrainerClient:
             initializer: Where the dataset and model come from.
             trainer: `CustomTrainer` (a function), `CustomTrainerContainer` (an image) or `BuiltinTrainer`.
             options: Options from `kubeflow.trainer.options`, e.g. `[Name("my-job")]`.
+            dry_run: Validate, then return exactly what would be sent (the TrainJob body on Kubernetes, the launch
+                plan locally) instead of creating the job.
 
         Raises:
             InvalidInputError: An argument is invalid (raised before anything is created).
             AlreadyExistsError: A job with the requested name exists.
         """
+        if dry_run:
+            return self.backend.train_dryrun(runtime=runtime, initializer=initializer, trainer=trainer, options=options)
         return self.backend.train(runtime=runtime, initializer=initializer, trainer=trainer, options=options)
 
     def list_jobs(self, runtime: Runtime | str | None = None) -> list[TrainJob]:

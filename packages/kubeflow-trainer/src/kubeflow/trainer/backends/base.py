@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from kubeflow.core.errors import InvalidInputError, JobFailedError, OperationTimeoutError
 from kubeflow.core.models import JOB_STATUSES
@@ -80,6 +80,16 @@ class TrainerBackend(ABC):
         options: Sequence[Option] | None = None,
     ) -> str:
         """Create a job and return its name."""
+
+    def train_dryrun(
+        self,
+        runtime: Runtime | str | None = None,
+        initializer: Initializer | None = None,
+        trainer: AnyTrainer | None = None,
+        options: Sequence[Option] | None = None,
+    ) -> dict[str, Any]:
+        """Validate like `train` and return exactly what it would send or launch, without doing it."""
+        raise NotImplementedError(f"{type(self).__name__} has no dry run")
 
     @abstractmethod
     def list_jobs(self, runtime: Runtime | str | None = None) -> list[TrainJob]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from kubeflow.core.models import BackendConfig
 
@@ -26,7 +26,11 @@ class KubernetesBackendConfig(BackendConfig):
     """Kubeconfig context to use; `None` means the current context."""
     client_configuration: Any = None
     """A ready `kubernetes.client.Configuration`; when given, no kubeconfig is read."""
-    request_timeout: float = 30.0
+    request_timeout: float = Field(default=30.0, gt=0)
     """Seconds one API request may take before it is retried."""
-    max_retries: int = 5
+    max_retries: int = Field(default=5, ge=0)
     """How many times a transient failure (429, 5xx, reset connection, timeout) is retried, with backoff."""
+    retry_backoff: float = Field(default=0.2, gt=0)
+    """First backoff delay in seconds; doubled after each retry, with jitter."""
+    retry_backoff_max: float = Field(default=5.0, gt=0)
+    """Longest backoff delay in seconds (a server's `Retry-After` may ask for more, up to 60 s)."""

@@ -1,0 +1,342 @@
+"""The supervisor of one local job: `python -m kubeflow.core.local.supervisor <job-dir>`.
+
+It runs in its own session (the client starts it with `start_new_session=True`), so it outlives the client; it
+records its own pid and start time, tells the client it may return, starts every node in its own process group with its output in the node's log,
+and records each node's pid, start and exit. On the first non-zero exit it marks the job `Failed` and terminates the
+other nodes (SIGTERM to each process group, a grace period, SIGKILL). On SIGTERM it does the same and exits. When all
+nodes have ended it removes what is left of their process groups and exits.
+
+Imports stay light (standard library only) so that a job starts fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from kubeflow.core.local import procs
+from kubeflow.core.local.state import LAUNCH_FILE, JobDir, Record, now_iso, read_json
+
+FAILURE_WRITE_DELAY = 1.0
+"""At most this many seconds pass between a node's failure and the job's `Failed` status (time the others get to
+exit on SIGTERM first, so the record shows them ended)."""
+
+
+def exit_code_of(returncode: int) -> int:
+    """A process's exit code as a shell or Kubernetes reports it: 128 + signal number for a killed process."""
+    return returncode if returncode >= 0 else 128 - returncode
+
+
+class Node:
+    """One running node process."""
+
+    def __init__(self, index: int, name: str, process: subprocess.Popen[bytes], ticks: int | None) -> None:
+        self.index = index
+        self.name = name
+        self.process = process
+        self.ticks = ticks
+        self.exit_code: int | None = None
+
+
+class Supervisor:
+    """Runs the nodes of one job to their end."""
+
+    def __init__(self, job_dir: Path) -> None:
+        self.job = JobDir(job_dir)
+        self.nodes: list[Node] = []
+        self.kind = "Job"
+        self.grace = 10.0
+        self.stop_signal: int | None = None
+        self.failure: tuple[str, int] | None = None
+        self.stop_reason: tuple[str, str] | None = None
+        self.terminate_deadline: float | None = None
+        self.failed_write_at: float | None = None
+        self.failed_written = False
+        self.killed = False
+        self.wake_r, self.wake_w = os.pipe()
+
+    # -- setup -------------------------------------------------------------------------------------------------
+    def register(self) -> Record:
+        """Record this process as the job's supervisor; return the launch description."""
+        launch = read_json(self.job.path / LAUNCH_FILE)
+        with contextlib.suppress(OSError):
+            os.unlink(self.job.path / LAUNCH_FILE)  # it holds environment values: keep them on disk no longer
+        if not isinstance(launch, dict):
+            raise RuntimeError(f"no launch description in {self.job.path}")
+        me = {"pid": os.getpid(), "start_ticks": procs.start_ticks(os.getpid())}
+
+        def change(record: Record) -> None:
+            record["supervisor"] = me
+            self.kind = str(record.get("kind", "Job"))
+            self.grace = float(record.get("grace_seconds", 10.0))
+
+        if self.job.update(change) is None:
+            raise RuntimeError(f"no job record in {self.job.path}")
+        return launch
+
+    def install_signals(self) -> None:
+        """Wake the main loop on SIGCHLD; turn SIGTERM/SIGINT into a stop request; survive SIGHUP."""
+        for fd in (self.wake_r, self.wake_w):
+            os.set_blocking(fd, False)
+        signal.set_wakeup_fd(self.wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.signal(signal.SIGHUP, lambda *_: None)  # a handler, not SIG_IGN: children must not inherit it
+
+        def stop(signum: int, _frame: Any) -> None:
+            self.stop_signal = signum
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+
+    def start_nodes(self, launch: Record) -> None:
+        """Start every node in its own process group, then mark the job Running."""
+        started: dict[str, dict[str, Any]] = {}
+        for index, spec in enumerate(launch["nodes"]):
+            if self.failure is not None or self.stop_signal is not None:
+                break  # the job has already failed or been stopped: start no more nodes
+            name = spec["name"]
+            log_fd = os.open(self.job.log_path(name), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            try:
+                process = subprocess.Popen(
+                    spec["argv"],
+                    env=spec["env"],
+                    cwd=spec.get("cwd") or None,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_fd,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    close_fds=True,
+                )
+            except OSError as exc:
+                os.write(log_fd, f"kubeflow: cannot start {spec['argv'][0]!r}: {exc}\n".encode())
+                os.close(log_fd)
+                code = 126 if isinstance(exc, PermissionError) else 127
+                self.job.add_event("Node", name, "NodeFailedToStart", f"{name} could not start: {exc}", "Warning")
+                self.job.update(functools.partial(_set_node, index=index, status="Failed", exit_code=code))
+                self.on_failure(name, code)
+                continue
+            os.close(log_fd)
+            node = Node(index, name, process, procs.start_ticks(process.pid))
+            self.nodes.append(node)
+            started[name] = {"pid": process.pid, "start_ticks": node.ticks, "started": now_iso(), "status": "Running"}
+            self.job.add_event("Node", name, "NodeStarted", f"{name} started as pid {process.pid}.")
+
+        def change(record: Record) -> None:
+            for entry in record["nodes"]:
+                entry.update(started.get(entry["name"], {}))
+            if record["status"] == "Created":
+                record["status"] = "Running"
+                record["started"] = now_iso()
+
+        self.job.update(change)
+
+    # -- events ------------------------------------------------------------------------------------------------
+    def on_exit(self, node: Node, returncode: int) -> None:
+        """Record one node's end; the first failure fails the job."""
+        code = exit_code_of(returncode)
+        node.exit_code = code
+        terminated = self.terminate_deadline is not None and code != 0
+        status = "Succeeded" if code == 0 else "Failed"
+        self.job.update(
+            lambda r: _set_node(r, node.index, status=status, exit_code=code, finished=now_iso(), terminated=terminated)
+        )
+        how = " after it was terminated" if terminated else ""
+        self.job.add_event(
+            "Node",
+            node.name,
+            "NodeExited",
+            f"{node.name} exited with code {code}{how}.",
+            "Normal" if code == 0 else "Warning",
+        )
+        if code != 0 and not terminated:
+            self.on_failure(node.name, code)
+
+    def on_failure(self, name: str, code: int) -> None:
+        """The first failing node fails the job: the other nodes are terminated."""
+        if self.failure is not None or self.stop_reason is not None:
+            return
+        self.failure = (name, code)
+        self.job.add_event(
+            self.kind, self.job.path.name, "NodeFailed", f"{name} failed with exit code {code}.", "Warning"
+        )
+        self.begin_termination()
+
+    def on_stop(self) -> None:
+        """A SIGTERM/SIGINT to the supervisor stops the job."""
+        signum = self.stop_signal
+        self.stop_signal = None
+        if self.stop_reason is not None or signum is None:
+            return
+        name = signal.Signals(signum).name
+        self.stop_reason = ("Stopped", f"The job was stopped: its supervisor received {name}.")
+        if self.failure is None:
+            self.job.add_event(self.kind, self.job.path.name, "Stopping", self.stop_reason[1], "Warning")
+        self.begin_termination()
+
+    def begin_termination(self) -> None:
+        """SIGTERM every node's process group; SIGKILL follows after the grace period."""
+        if self.terminate_deadline is None:
+            self.terminate_deadline = time.monotonic() + self.grace
+            self.failed_write_at = time.monotonic() + min(self.grace, FAILURE_WRITE_DELAY)
+        for node in self.nodes:
+            if node.exit_code is None:
+                procs.signal_group(node.process.pid, signal.SIGTERM)
+            else:
+                procs.signal_group(node.process.pid, signal.SIGTERM, node.ticks, verified=True)
+
+    def write_failed(self) -> None:
+        """Mark the job Failed with the first failure (or the stop) as its reason."""
+        if self.failed_written:
+            return
+        self.failed_written = True
+        if self.failure is not None:
+            node, code = self.failure
+            reason, message = "NodeFailed", f"{node} exited with code {code}."
+        else:
+            reason, message = self.stop_reason or ("Stopped", "The job was stopped.")
+
+        def change(record: Record) -> None:
+            record["status"] = "Failed"
+            record["reason"] = reason
+            record["message"] = message
+            if self.failure is not None:
+                record["first_failure"] = {"node": self.failure[0], "exit_code": self.failure[1]}
+            record["finished"] = now_iso()
+
+        self.job.update(change)
+
+    # -- main loop ---------------------------------------------------------------------------------------------
+    def running(self) -> list[Node]:
+        """Nodes that have not ended."""
+        return [node for node in self.nodes if node.exit_code is None]
+
+    def loop(self) -> None:
+        """Reap nodes until all have ended, terminating them when the job fails or is stopped."""
+        while self.running():
+            self.reap()
+            if self.stop_signal is not None:
+                self.on_stop()
+            now = time.monotonic()
+            if self.failed_write_at is not None and (not self.running() or now >= self.failed_write_at):
+                self.write_failed()
+            if self.terminate_deadline is not None and now >= self.terminate_deadline and not self.killed:
+                self.killed = True
+                for node in self.running():
+                    procs.signal_group(node.process.pid, signal.SIGKILL)
+            if not self.running():
+                break
+            timeout = 1.0
+            for deadline in (self.failed_write_at, None if self.killed else self.terminate_deadline):
+                if deadline is not None:
+                    timeout = min(timeout, max(0.0, deadline - now))
+            self.sleep(timeout)
+
+    def reap(self) -> None:
+        """Collect every ended child: nodes are recorded, adopted orphans (we are a subreaper) are just reaped."""
+        by_pid = {node.process.pid: node for node in self.running()}
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            node = by_pid.get(pid)
+            if node is not None:
+                returncode = os.waitstatus_to_exitcode(status)
+                node.process.returncode = returncode
+                self.on_exit(node, returncode)
+
+    def sleep(self, timeout: float) -> None:
+        """Wait for a signal (SIGCHLD, SIGTERM) or `timeout` seconds."""
+        with contextlib.suppress(InterruptedError):
+            select.select([self.wake_r], [], [], timeout)
+        with contextlib.suppress(BlockingIOError, InterruptedError):
+            while os.read(self.wake_r, 512):
+                pass
+
+    def finish(self) -> None:
+        """Record the job's end, then remove whatever is left in the nodes' process groups."""
+        if self.failure is not None or self.stop_reason is not None:
+            self.write_failed()
+        else:
+
+            def change(record: Record) -> None:
+                record["status"] = "Complete"
+                record["reason"] = "Completed"
+                record["message"] = "Every node exited with code 0."
+                record["finished"] = now_iso()
+
+            self.job.update(change)
+            self.job.add_event(self.kind, self.job.path.name, "Completed", "Every node exited with code 0.")
+        if self.failure is not None or self.stop_reason is not None:
+            self.job.add_event(self.kind, self.job.path.name, "Failed", _failed_message(self), "Warning")
+        procs.kill_groups_verified([(node.process.pid, node.ticks) for node in self.nodes], self.grace, self.reap)
+        self.reap()
+
+    def run(self, notify_fd: int | None) -> None:
+        """Register, start the nodes, tell the client it may return, supervise, finish."""
+        self.install_signals()
+        launch = self.register()
+        if notify_fd is not None:
+            os.write(notify_fd, b"ok")
+            os.close(notify_fd)
+        self.start_nodes(launch)
+        if self.stop_signal is not None:
+            self.on_stop()
+        self.loop()
+        self.finish()
+
+
+def _failed_message(supervisor: Supervisor) -> str:
+    if supervisor.failure is not None:
+        node, code = supervisor.failure
+        return f"The job failed: {node} exited with code {code}; the other nodes were terminated."
+    return (supervisor.stop_reason or ("Stopped", "The job was stopped."))[1]
+
+
+def _set_node(record: Record, index: int, **fields: Any) -> None:
+    record["nodes"][index].update(fields)
+
+
+def become_subreaper() -> None:
+    """Adopt the orphans of our nodes (e.g. workers of a node that died), so they are reaped here (Linux only)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def main(argv: list[str]) -> int:
+    """Supervise the job in `argv[0]`; `--notify-fd N` gets `ok` once the supervisor is registered."""
+    job_dir = Path(argv[0])
+    notify_fd = int(argv[2]) if len(argv) > 2 and argv[1] == "--notify-fd" else None
+    become_subreaper()
+    supervisor = Supervisor(job_dir)
+    try:
+        supervisor.run(notify_fd)
+    except BaseException as exc:  # the record must say what happened, whatever it was
+        if not isinstance(exc, SystemExit):
+            import traceback
+
+            traceback.print_exc()
+            message = f"The job's supervisor failed: {type(exc).__name__}: {exc}"
+            supervisor.stop_reason = supervisor.stop_reason or ("SupervisorFailed", message)
+            for node in supervisor.running():
+                procs.signal_group(node.process.pid, signal.SIGKILL)
+            supervisor.write_failed()
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

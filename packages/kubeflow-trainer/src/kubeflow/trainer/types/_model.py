@@ -13,8 +13,9 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pydantic import ConfigDict, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 from pydantic.dataclasses import dataclass
+from typing_extensions import dataclass_transform
 
 from kubeflow.core.errors import InvalidInputError
 
@@ -51,6 +52,7 @@ def _as_invalid_input(cls: type[Any], exc: ValidationError) -> InvalidInputError
     return InvalidInputError(field, problem, "Check the documented type and range of this field.")
 
 
+@dataclass_transform(field_specifiers=(dataclasses.field, Field))
 def model(cls: type[T]) -> type[T]:
     """Turn a class into a validated public dataclass whose errors are `InvalidInputError`."""
     dc: Any = dataclass(config=MODEL_CONFIG)(cls)

@@ -124,6 +124,7 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
             "cwd": cwd,
             "env_names": sorted(spec.env),
             "grace_seconds": self.config.termination_grace_seconds,
+            "shared_locks": list(spec.shared_locks),
             "supervisor": None,
             "first_failure": None,
             "nodes": [

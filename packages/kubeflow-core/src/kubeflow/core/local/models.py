@@ -62,6 +62,9 @@ class LocalJobSpec(BaseModel):
     """TCP ports the job listens on; two unfinished jobs never hold the same port."""
     events: list[InitialEvent] = Field(default_factory=list)
     """Events to record at creation."""
+    shared_locks: list[str] = Field(default_factory=list)
+    """Files the supervisor holds a shared `flock` on while the job runs (e.g. to keep a cached environment from
+    being pruned under the job)."""
 
 
 class LocalJobRequest(BaseModel):

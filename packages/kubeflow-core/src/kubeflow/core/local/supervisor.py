@@ -12,6 +12,7 @@ Imports stay light (standard library only) so that a job starts fast.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import os
 import select
@@ -62,6 +63,7 @@ class Supervisor:
         self.failed_written = False
         self.killed = False
         self.wake_r, self.wake_w = os.pipe()
+        self.held_locks: list[int] = []
 
     # -- setup -------------------------------------------------------------------------------------------------
     def register(self) -> Record:
@@ -78,9 +80,22 @@ class Supervisor:
             self.kind = str(record.get("kind", "Job"))
             self.grace = float(record.get("grace_seconds", 10.0))
 
-        if self.job.update(change) is None:
+        record = self.job.update(change)
+        if record is None:
             raise RuntimeError(f"no job record in {self.job.path}")
+        for path in record.get("shared_locks") or []:
+            self.hold_shared_lock(path)
         return launch
+
+    def hold_shared_lock(self, path: str) -> None:
+        """Take a shared `flock` on `path` and keep it until this process exits."""
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        except OSError as exc:
+            print(f"kubeflow: cannot hold a shared lock on {path}: {exc}", file=sys.stderr)
+            return
+        self.held_locks.append(fd)
 
     def install_signals(self) -> None:
         """Wake the main loop on SIGCHLD; turn SIGTERM/SIGINT into a stop request; survive SIGHUP."""

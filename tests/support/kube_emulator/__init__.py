@@ -1,0 +1,58 @@
+"""An in-process Kubernetes API server emulator for tests of the Kubeflow Trainer backend.
+
+What it emulates
+    A kube-apiserver (v1.33 flavour) serving plain HTTP on ``127.0.0.1`` (ephemeral port), good
+    enough for the official ``kubernetes`` Python client (37.x): ``CoreV1Api`` (pods, pod logs,
+    events, secrets, configmaps, serviceaccounts, services, PVCs, namespaces), ``BatchV1Api`` Jobs,
+    ``CustomObjectsApi`` (TrainJob, TrainingRuntime, ClusterTrainingRuntime, JobSet), CRD objects
+    under ``apiextensions.k8s.io/v1``, discovery (``/api``, ``/apis``, ``/version``) and
+    ``watch.Watch``. Answers carry the apiserver's status codes and ``Status`` bodies (201 on
+    create, 404/409/410/422 with ``reason`` and ``details``), list metadata (``resourceVersion``,
+    ``continue``, ``remainingItemCount``), full label selector syntax, the field selectors each
+    kind supports, merge/JSON/strategic-merge patches, the status subresource, finalizers,
+    ``generateName``, optimistic concurrency, cascading deletion via ``ownerReferences``, watch
+    streams with bounded history and 410 ``Expired``, bookmarks, and ``text/plain`` pod logs with
+    ``follow``. Trainer CRD objects are pruned, defaulted and validated against the CRD's
+    ``openAPIV3Schema`` (unknown fields dropped with a ``Warning`` header, or refused with 400
+    under ``fieldValidation=Strict`` as the apiserver does); the CEL rule shapes the Trainer CRDs
+    use are checked by pattern (TrainJob name RFC 1035 / 63 characters in v2.1+, immutability...).
+    ``emu.controller`` emulates Kubeflow Trainer + JobSet + the Job controller: JobSet, Jobs and
+    pods with the real labels, names and owners, pod phases, container logs, events and the
+    TrainJob ``status.conditions``/``jobsStatus`` the real controller writes. Faults (error
+    statuses, 429 + ``Retry-After``, dropped connections, delays, after-commit failures) are
+    injected by method and path regex.
+
+What it does not
+    No TLS, no RBAC or admission webhooks (only bearer-token authentication), no server-side apply
+    (``application/apply-patch+yaml`` answers 415), no ``managedFields``, no protobuf/CBOR or Table
+    output, no aggregated discovery, no real scheduling or containers: pods only change phase when
+    the controller or a test says so, and pod deletion is immediate (no graceful termination).
+    Built-in kinds get a few defaults and checks (pods, secrets) but no full schema validation.
+    Lists are not snapshots: a ``continue`` token reads the current state after its key. CEL
+    rules other than the recognised shapes are ignored. A pod that is not scheduled (no
+    ``spec.nodeName``) answers a log request with 204 and no body, as the apiserver does.
+
+Where the CRDs come from
+    ``shared/reference/kubeflow-trainer`` beside the repository checkout (located by walking up
+    from this file to the repository root; ``$KUBE_EMULATOR_REFERENCE`` overrides the
+    ``shared/reference`` folder): ``crds/`` and ``runtimes/`` for ``trainer_crds="master"``,
+    ``versions/<v>/crds`` and ``versions/<v>/runtimes`` for ``"v2.1.0"`` and ``"v2.0.1"``. Those
+    files are verbatim copies of the upstream kubeflow/trainer manifests (see its README).
+
+Usage::
+
+    from kube_emulator import KubeEmulator, Fault
+
+    with KubeEmulator(trainer_crds="master") as emu:
+        emu.load_default_runtimes()
+        path = emu.write_kubeconfig(tmp_path / "kubeconfig")
+        emu.controller.auto = True          # or drive it: emu.controller.run_job(ns, name, ...)
+"""
+
+from .controller import TrainerController
+from .emulator import KubeEmulator
+from .faults import Fault
+from .server import Recorded
+from .status import ApiError
+
+__all__ = ["ApiError", "Fault", "KubeEmulator", "Recorded", "TrainerController"]

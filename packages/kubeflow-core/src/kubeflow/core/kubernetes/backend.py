@@ -68,7 +68,7 @@ class KubernetesBackend(JobBackend[Obj, Obj, Obj]):
     def log_iter(self, name: str, step: str, *, follow: bool = False) -> Iterator[str]:
         """The log of container `step` of pod `name` (a generic fallback; job packages map steps to pods)."""
         if follow:
-            return self.logs.follow(name, step, self.namespace)
+            return iter(self.logs.follow(name, step, self.namespace))
         return iter(self.logs.read(name, step, self.namespace))
 
     def events(self, name: str) -> builtins.list[Event]:

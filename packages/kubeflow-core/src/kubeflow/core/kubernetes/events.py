@@ -73,18 +73,26 @@ def list_events(
     objects: ObjectClient, targets: list[tuple[str, str | None]], namespace: str | None = None
 ) -> list[Event]:
     """Return the events about each `(name, kind)` target, oldest first: one filtered list request per target."""
-    events: list[Event] = []
+    keyed: list[tuple[datetime, int, int, Event]] = []
     seen: set[str] = set()
     for name, kind in targets:
         result = objects.list(EVENTS, namespace, field_selector=involved_object_selector(name, kind))
         for raw in result.items:
-            uid = str((raw.get("metadata") or {}).get("uid") or id(raw))
+            meta = raw.get("metadata") or {}
+            uid = str(meta.get("uid") or id(raw))
             if uid in seen:
                 continue
             seen.add(uid)
-            events.append(to_event(raw))
-    events.sort(key=lambda event: event.event_time)
-    return events
+            event = to_event(raw)
+            keyed.append((event.event_time, _version(meta), len(keyed), event))
+    keyed.sort(key=lambda item: item[:3])
+    return [item[3] for item in keyed]
+
+
+def _version(meta: dict[str, Any]) -> int:
+    """The resourceVersion as a number when it is one (it orders writes on etcd-backed servers), else 0."""
+    value = str(meta.get("resourceVersion") or "")
+    return int(value) if value.isdigit() else 0
 
 
 __all__ = ["event_time", "involved_object_selector", "list_events", "parse_time", "to_event"]

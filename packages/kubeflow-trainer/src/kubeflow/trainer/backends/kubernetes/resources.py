@@ -1,0 +1,44 @@
+"""The Kubeflow Trainer resources, labels and step names the Kubernetes backend uses."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from kubeflow.core.kubernetes.resources import Resource
+from kubeflow.trainer import constants
+
+TRAINJOBS = Resource(constants.GROUP, constants.VERSION, constants.TRAINJOB_PLURAL, constants.TRAINJOB_KIND)
+TRAINING_RUNTIMES = Resource(
+    constants.GROUP, constants.VERSION, constants.TRAINING_RUNTIME_PLURAL, constants.TRAINING_RUNTIME_KIND
+)
+CLUSTER_TRAINING_RUNTIMES = Resource(
+    constants.GROUP,
+    constants.VERSION,
+    constants.CLUSTER_TRAINING_RUNTIME_PLURAL,
+    constants.CLUSTER_TRAINING_RUNTIME_KIND,
+    namespaced=False,
+)
+RUNTIME_RESOURCES: Final = {
+    constants.TRAINING_RUNTIME_KIND: TRAINING_RUNTIMES,
+    constants.CLUSTER_TRAINING_RUNTIME_KIND: CLUSTER_TRAINING_RUNTIMES,
+}
+
+JOBSET_NAME_LABEL: Final = "jobset.sigs.k8s.io/jobset-name"
+REPLICATED_JOB_LABEL: Final = "jobset.sigs.k8s.io/replicatedjob-name"
+JOB_INDEX_LABEL: Final = "jobset.sigs.k8s.io/job-index"
+COMPLETION_INDEX_LABEL: Final = "batch.kubernetes.io/job-completion-index"
+ANCESTOR_LABEL: Final = "trainer.kubeflow.org/trainjob-ancestor-step"
+ANCESTOR_TRAINER: Final = "trainer"
+
+TRAINJOB_CRD: Final = "trainjobs.trainer.kubeflow.org"
+VERSION_CONFIG_MAP: Final = "kubeflow-trainer-public"
+VERSION_NAMESPACE: Final = "kubeflow-system"
+VERSION_KEY: Final = "kubeflow_trainer_version"
+
+STEP_REPLICATED_JOBS: Final = (
+    constants.DATASET_INITIALIZER,
+    constants.MODEL_INITIALIZER,
+    constants.LAUNCHER,
+    constants.NODE,
+)
+MIG_PREFIX: Final = "nvidia.com/mig-"

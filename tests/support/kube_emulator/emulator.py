@@ -249,6 +249,11 @@ class KubeEmulator:
             with self._server.record_lock:
                 self._server.recorded.clear()
 
+    def drop_connections(self) -> None:
+        """Cut every open client connection now (idle keep-alive ones and open streams), like a network failure."""
+        if self._server is not None:
+            self._server.close_connections()
+
     def add_fault(self, fault: Fault) -> Fault:
         """Inject a fault (see :class:`~kube_emulator.faults.Fault`)."""
         return self.faults.add(fault)

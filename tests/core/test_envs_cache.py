@@ -17,7 +17,9 @@ from kubeflow.core.local.envs.caller import STUB_INSTALLER
 
 
 def _wheelhouse() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("envs_wheelhouse", Path(__file__).with_name("test_envs_wheelhouse.py"))
+    spec = importlib.util.spec_from_file_location(
+        "envs_wheelhouse", Path(__file__).with_name("test_envs_wheelhouse.py")
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

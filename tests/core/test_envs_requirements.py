@@ -29,7 +29,10 @@ from kubeflow.core.local.envs.requirements import (
         ("pkg===weird", "pkg===weird"),
         ("torch==2.3.1+cpu", "torch==2.3.1+cpu"),
         ("pkg; python_version >= '3.8'", 'pkg; python_version>="3.8"'),
-        ('pkg>=1 ;python_version>="3.8"   and  os_name == "posix"', 'pkg>=1; python_version>="3.8" and os_name=="posix"'),
+        (
+            'pkg>=1 ;python_version>="3.8"   and  os_name == "posix"',
+            'pkg>=1; python_version>="3.8" and os_name=="posix"',
+        ),
         ("My_Pkg @ https://host/x/my_pkg-1.0-py3-none-any.whl", "my-pkg @ https://host/x/my_pkg-1.0-py3-none-any.whl"),
         ("my-pkg@https://host/p.whl", "my-pkg @ https://host/p.whl"),
         ("pkg[B,a] @ file:///tmp/pkg.whl ; os_name=='posix'", 'pkg[a,b] @ file:///tmp/pkg.whl ; os_name=="posix"'),

@@ -60,7 +60,7 @@ def uv_wrapper(directory: Path, *, hang: bool = False) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     log = directory / "uv-calls.log"
     wrapper = directory / "uv"
-    body = 'exec sleep 600\n' if hang else f'exec "{REAL_UV}" "$@"\n'
+    body = "exec sleep 600\n" if hang else f'exec "{REAL_UV}" "$@"\n'
     wrapper.write_text(f'#!/bin/sh\necho "$$ $*" >> "{log}"\n{body}')
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     return wrapper, log

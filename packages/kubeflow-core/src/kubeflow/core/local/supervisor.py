@@ -113,7 +113,6 @@ class Supervisor:
 
     def start_nodes(self, launch: Record) -> None:
         """Start every node in its own process group, then mark the job Running."""
-        started: dict[str, dict[str, Any]] = {}
         for index, spec in enumerate(launch["nodes"]):
             if self.failure is not None or self.stop_signal is not None:
                 break  # the job has already failed or been stopped: start no more nodes
@@ -141,17 +140,10 @@ class Supervisor:
             os.close(log_fd)
             node = Node(index, name, process, procs.start_ticks(process.pid))
             self.nodes.append(node)
-            started[name] = {"pid": process.pid, "start_ticks": node.ticks, "started": now_iso(), "status": "Running"}
+            # Recorded at once, one node at a time: whoever finds this supervisor dead can stop every started node.
+            fields: dict[str, Any] = {"pid": process.pid, "start_ticks": node.ticks, "started": now_iso()}
+            self.job.update(functools.partial(_node_started, index=index, fields=fields))
             self.job.add_event("Node", name, "NodeStarted", f"{name} started as pid {process.pid}.")
-
-        def change(record: Record) -> None:
-            for entry in record["nodes"]:
-                entry.update(started.get(entry["name"], {}))
-            if record["status"] == "Created":
-                record["status"] = "Running"
-                record["started"] = now_iso()
-
-        self.job.update(change)
 
     # -- events ------------------------------------------------------------------------------------------------
     def on_exit(self, node: Node, returncode: int) -> None:
@@ -217,6 +209,8 @@ class Supervisor:
             reason, message = "NodeFailed", f"{node} exited with code {code}."
         else:
             reason, message = self.stop_reason or ("Stopped", "The job was stopped.")
+        # Events first: whoever sees the status change finds the events that explain it.
+        self.job.add_event(self.kind, self.job.path.name, "Failed", _failed_message(self), "Warning")
 
         def change(record: Record) -> None:
             record["status"] = "Failed"
@@ -290,10 +284,8 @@ class Supervisor:
                 record["message"] = "Every node exited with code 0."
                 record["finished"] = now_iso()
 
-            self.job.update(change)
             self.job.add_event(self.kind, self.job.path.name, "Completed", "Every node exited with code 0.")
-        if self.failure is not None or self.stop_reason is not None:
-            self.job.add_event(self.kind, self.job.path.name, "Failed", _failed_message(self), "Warning")
+            self.job.update(change)
         procs.kill_groups_verified([(node.process.pid, node.ticks) for node in self.nodes], self.grace, self.reap)
         self.reap()
 
@@ -316,6 +308,13 @@ def _failed_message(supervisor: Supervisor) -> str:
         node, code = supervisor.failure
         return f"The job failed: {node} exited with code {code}; the other nodes were terminated."
     return (supervisor.stop_reason or ("Stopped", "The job was stopped."))[1]
+
+
+def _node_started(record: Record, index: int, fields: dict[str, Any]) -> None:
+    record["nodes"][index].update(fields, status="Running")
+    if record["status"] == "Created":  # the job runs from its first node's start
+        record["status"] = "Running"
+        record["started"] = fields["started"]
 
 
 def _set_node(record: Record, index: int, **fields: Any) -> None:

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from .kinds import pod_defaults, qos_class
+from .kinds import normalize_resources, pod_defaults, qos_class
 from .util import clone, new_uid, random_suffix
 
 Obj = dict[str, Any]
@@ -64,6 +64,7 @@ def _apply_trainer(container: Obj, trainjob: Obj, runtime: Obj, nodes: int) -> N
             container[key] = clone(trainer[key])
     if trainer.get("resourcesPerNode"):
         container["resources"] = clone(trainer["resourcesPerNode"])
+        normalize_resources(container)
     env = [e for e in container.get("env", []) if not str(e.get("name", "")).startswith("PET_")]
     env += clone(trainer.get("env") or [])
     policy = (runtime.get("spec") or {}).get("mlPolicy") or {}
@@ -119,7 +120,10 @@ def plan(trainjob: Obj, runtime: Obj) -> list[ReplicatedJobPlan]:
             count = max(nodes - 1, 1) if (policy["mpi"] or {}).get("runLauncherAsNode") else nodes
         elif ancestor == "trainer" and "mpi" not in policy:
             count = nodes
+        for container in pod_spec.get("initContainers") or []:
+            normalize_resources(container)
         for container in pod_spec.get("containers") or []:
+            normalize_resources(container)
             if ancestor == "trainer" and container.get("name") == "node":
                 _apply_trainer(container, trainjob, runtime, nodes)
             elif ancestor == "dataset-initializer":

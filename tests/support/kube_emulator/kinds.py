@@ -12,6 +12,24 @@ from .util import SUBDOMAIN_MESSAGE, is_subdomain
 Obj = dict[str, Any]
 
 
+def quantity(value: Any) -> str:
+    """Serialize a resource quantity as the apiserver does for built-in kinds (always a string)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{round(value * 1000)}m"
+
+
+def normalize_resources(container: Obj) -> None:
+    """Turn numeric ``requests``/``limits`` into quantity strings (CRD int-or-string values stay numbers)."""
+    resources = container.get("resources")
+    if isinstance(resources, dict):
+        for key in ("requests", "limits"):
+            if isinstance(resources.get(key), dict):
+                resources[key] = {name: quantity(v) for name, v in resources[key].items()}
+
+
 def _container_defaults(container: Obj) -> None:
     image = container.get("image", "")
     tagless = ":" not in image.rsplit("/", 1)[-1] and "@" not in image
@@ -19,6 +37,7 @@ def _container_defaults(container: Obj) -> None:
     container.setdefault("terminationMessagePath", "/dev/termination-log")
     container.setdefault("terminationMessagePolicy", "File")
     container.setdefault("resources", {})
+    normalize_resources(container)
 
 
 def qos_class(spec: Obj) -> str:

@@ -137,12 +137,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fault(self, method: str, path: str, query: dict[str, list[str]], fault: Fault) -> None:
         if fault.drop:
+            self.server.record(Recorded(method, path, query, 0))
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-            self.server.record(Recorded(method, path, query, 0))
             return
         assert fault.status is not None
         self._finish(method, path, query, error_response(injected(fault.status, fault.retry_after, fault.message)))

@@ -79,7 +79,7 @@ def test_first_failure_fails_job_and_terminates_other_nodes(tmp_path: Path) -> N
     final = wait_done(b, "two")
     first = final.nodes[0]
     assert first.status == "Failed" and first.terminated and first.exit_code == 128 + signal.SIGTERM
-    assert first.pid is not None and not procs.is_alive(first.pid, None)
+    assert first.pid is not None and first.exit_code is not None  # reaped by its supervisor
     assert b.log_tail("two", "node-1") == ["bad thing happened"]
     assert any(e.reason == "NodeFailed" and e.type == "Warning" for e in b.events("two"))
 
@@ -110,10 +110,12 @@ def test_delete_running_job_kills_supervisor_nodes_and_grandchildren(tmp_path: P
     grandchild = int(wait_for_file(marker))
     info = b.describe("victim")
     assert info is not None and info.status == "Running"
-    pids = [n.pid for n in info.nodes] + [info.supervisor_pid, grandchild]
-    assert all(pid is not None and procs.is_alive(pid, None) for pid in pids)
+    pids = [pid for pid in [n.pid for n in info.nodes] + [info.supervisor_pid, grandchild] if pid is not None]
+    assert len(pids) == 4
+    alive = [(pid, procs.start_ticks(pid)) for pid in pids]  # the start time tells a recycled pid apart
+    assert all(procs.is_alive(pid, ticks) for pid, ticks in alive)
     assert b.cancel("victim") is True
-    assert [pid for pid in pids if pid is not None and procs.is_alive(pid, None)] == []
+    assert [pid for pid, ticks in alive if procs.is_alive(pid, ticks)] == []
     assert b.describe("victim") is None
     assert not (tmp_path / "state" / "victim").exists()
     assert b.cancel("victim") is False
@@ -129,14 +131,15 @@ def test_killed_supervisor_marks_job_failed_and_stops_nodes(tmp_path: Path) -> N
     )
     assert next(b.log_iter("orphaned", "node-0", follow=True)) == "up"
     info = b.describe("orphaned")
-    assert info is not None and info.supervisor_pid is not None
+    assert info is not None and info.supervisor_pid is not None and info.nodes[0].pid is not None
+    node_ticks = procs.start_ticks(info.nodes[0].pid)
     os.kill(info.supervisor_pid, signal.SIGKILL)
     info = wait_done(b, "orphaned")
     assert info.status == "Failed" and info.reason == "SupervisorLost"
     assert "supervisor" in (info.message or "")
     node_pid = info.nodes[0].pid
     assert node_pid is not None
-    assert procs.wait_gone([(node_pid, None)], 10)
+    assert procs.wait_gone([(node_pid, node_ticks)], 10)
 
 
 def test_second_client_in_another_process_sees_jobs_and_logs(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ def is_dns_subdomain(value: str) -> bool:
     return len(value) <= 253 and bool(_DNS_SUBDOMAIN.match(value))
 
 
-def _key_problem(key: object) -> str | None:
+def qualified_name_problem(key: object) -> str | None:
+    """Why `key` is not a qualified name (`[prefix/]name`, as label keys and resource names are), or `None`."""
     if not isinstance(key, str) or not key:
         return "a key must be a non-empty string"
     prefix, _, name = key.rpartition("/")
@@ -55,7 +56,7 @@ def _key_problem(key: object) -> str | None:
 def check_labels(labels: Mapping[str, str], field: str) -> dict[str, str]:
     """Return `labels` as a dict if every key is a qualified name and every value a valid label value."""
     for key, value in labels.items():
-        problem = _key_problem(key)
+        problem = qualified_name_problem(key)
         if problem is not None:
             raise InvalidInputError(field, f"label key {key!r} is invalid: {problem}.", "Use a valid label key.")
         if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.match(value):
@@ -71,7 +72,7 @@ def check_annotations(annotations: Mapping[str, str], field: str) -> dict[str, s
     """Return `annotations` as a dict if every key is a qualified name and the total size is within 256 KiB."""
     total = 0
     for key, value in annotations.items():
-        problem = _key_problem(key)
+        problem = qualified_name_problem(key)
         if problem is not None:
             raise InvalidInputError(field, f"annotation key {key!r} is invalid: {problem}.", "Use a valid key.")
         if not isinstance(value, str):

@@ -9,7 +9,7 @@ from typing import Final
 from kubeflow.core.errors import InvalidInputError
 from kubeflow.core.quantity import parse_quantity
 from kubeflow.trainer import constants
-from kubeflow.trainer.backends.kubernetes.body.k8s_names import is_dns_subdomain
+from kubeflow.trainer.backends.kubernetes.body.k8s_names import qualified_name_problem
 
 MIG_PREFIX: Final = "nvidia.com/mig-"
 STANDARD: Final = frozenset({"cpu", "memory", "ephemeral-storage"})
@@ -29,8 +29,7 @@ def resource_name(key: str, field: str) -> str:
         return ALIASES[lower]
     if lower.startswith("mig-"):
         return MIG_PREFIX + lower.removeprefix("mig-")
-    prefix, slash, name = key.partition("/")
-    if slash and is_dns_subdomain(prefix) and name and "/" not in name and len(name) <= 63:
+    if "/" in key and qualified_name_problem(key) is None:
         return key
     raise InvalidInputError(
         field,

@@ -11,7 +11,8 @@ from kubeflow.core.local.envs import EnvCache, EnvSpec, PythonEnv
 from kubeflow.core.local.envs.plan import make_plan, resolve_sources
 from kubeflow.core.local.envs.uv import find_uv, install_argv, uv_environ
 
-CLEAN: dict[str, str] = {"PATH": os.environ.get("PATH", ""), "HOME": "/home/someone"}
+# No pip configuration files: the machine's /etc/pip.conf must not leak into these tests.
+CLEAN: dict[str, str] = {"PATH": os.environ.get("PATH", ""), "HOME": "/home/someone", "PIP_CONFIG_FILE": os.devnull}
 
 
 def key(spec: EnvSpec, environ: dict[str, str] | None = None) -> str:
@@ -70,6 +71,7 @@ def test_pip_environment_is_mapped_to_sources() -> None:
         "PIP_EXTRA_INDEX_URL": "https://extra1/simple  https://extra2/simple",
         "PIP_FIND_LINKS": "/opt/wheels /srv/wheels",
         "PIP_TRUSTED_HOST": "mirror",
+        "PIP_CONFIG_FILE": os.devnull,
     }
     sources = resolve_sources(EnvSpec(packages=["x"]), environ)
     assert sources.index_url == "https://mirror/simple"
@@ -77,19 +79,19 @@ def test_pip_environment_is_mapped_to_sources() -> None:
     assert sources.find_links == ("/opt/wheels", "/srv/wheels")
     assert sources.trusted_hosts == ("mirror",)
     assert not sources.no_index
-    assert resolve_sources(EnvSpec(), {"PIP_NO_INDEX": "yes"}).no_index
-    assert not resolve_sources(EnvSpec(), {"PIP_NO_INDEX": "0"}).no_index
+    assert resolve_sources(EnvSpec(), {**CLEAN, "PIP_NO_INDEX": "yes"}).no_index
+    assert not resolve_sources(EnvSpec(), {**CLEAN, "PIP_NO_INDEX": "0"}).no_index
 
 
 def test_job_index_urls_win_over_pip_environment() -> None:
-    environ = {"PIP_INDEX_URL": "https://mirror/simple", "PIP_EXTRA_INDEX_URL": "https://extra/simple"}
+    environ = {**CLEAN, "PIP_INDEX_URL": "https://mirror/simple", "PIP_EXTRA_INDEX_URL": "https://extra/simple"}
     one = resolve_sources(EnvSpec(index_urls=["https://job/simple"]), environ)
     assert one.index_url == "https://job/simple"
     assert one.extra_index_urls == ("https://extra/simple",)  # pip: the job did not set extra index URLs
     two = resolve_sources(EnvSpec(index_urls=["https://job/simple", "https://job-extra/simple"]), environ)
     assert two.index_url == "https://job/simple"
     assert two.extra_index_urls == ("https://job-extra/simple",)
-    links = resolve_sources(EnvSpec(find_links=["/job/wheels"]), {"PIP_FIND_LINKS": "/opt/wheels"})
+    links = resolve_sources(EnvSpec(find_links=["/job/wheels"]), {**CLEAN, "PIP_FIND_LINKS": "/opt/wheels"})
     assert links.find_links == ("/job/wheels", "/opt/wheels")
 
 
@@ -100,7 +102,7 @@ def test_install_argv_is_a_list_with_requirements_after_double_dash(tmp_path: Pa
         find_links=["/opt/wheels"],
         no_index=False,
     )
-    plan = make_plan(spec, {"PIP_TRUSTED_HOST": "idx"})
+    plan = make_plan(spec, {**CLEAN, "PIP_TRUSTED_HOST": "idx", "PIP_CERT": "/etc/ssl/corp.pem"})
     argv = install_argv("/bin/uv", plan, tmp_path / "site")
     assert argv[:7] == ["/bin/uv", "pip", "install", "--target", str(tmp_path / "site"), "--python", sys.executable]
     assert argv[argv.index("--index-url") + 1] == "https://u:p@idx/simple"  # uv needs the real credentials
@@ -110,7 +112,8 @@ def test_install_argv_is_a_list_with_requirements_after_double_dash(tmp_path: Pa
     assert argv[argv.index("--allow-insecure-host") + 1] == "idx"
     assert "--no-config" in argv and "--no-index" not in argv
     assert argv[argv.index("--") + 1 :] == ["numpy", "torch>=2"]
-    no_index = install_argv("/bin/uv", make_plan(EnvSpec(packages=["x"], no_index=True), {}), tmp_path)
+    assert plan.sources.cert == "/etc/ssl/corp.pem"
+    no_index = install_argv("/bin/uv", make_plan(EnvSpec(packages=["x"], no_index=True), CLEAN), tmp_path)
     assert "--no-index" in no_index and "--index-url" not in no_index and "--index-strategy" not in no_index
 
 
@@ -120,14 +123,13 @@ def test_uv_environment_keeps_cache_dir_and_drops_resolution_settings() -> None:
         "UV_CACHE_DIR": "/my/uv-cache",
         "UV_INDEX_URL": "https://sneaky/simple",
         "UV_CONSTRAINT": "/tmp/c.txt",
-        "PIP_CERT": "/etc/ssl/corp.pem",
     }
-    result = uv_environ(environ)
+    result = uv_environ(environ, cert="/etc/ssl/corp.pem")
     assert result["UV_CACHE_DIR"] == "/my/uv-cache"
     assert "UV_INDEX_URL" not in result and "UV_CONSTRAINT" not in result
     assert result["SSL_CERT_FILE"] == "/etc/ssl/corp.pem"
     assert "UV_CACHE_DIR" not in uv_environ({"PATH": "/usr/bin"})
-    assert uv_environ({"PIP_CERT": "/a.pem", "SSL_CERT_FILE": "/b.pem"})["SSL_CERT_FILE"] == "/b.pem"
+    assert uv_environ({"SSL_CERT_FILE": "/b.pem"}, cert="/a.pem")["SSL_CERT_FILE"] == "/b.pem"
 
 
 def test_bad_sources_are_rejected_before_anything_is_written(tmp_path: Path) -> None:

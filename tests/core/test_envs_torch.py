@@ -44,11 +44,12 @@ STAND_INS = {
 }
 
 CALLER_RESOLVES = """
-import sys
+import os, sys
 from pathlib import Path
 from kubeflow.core.local.envs import EnvCache, EnvSpec
 spec = EnvSpec(packages=["needs-torch", "torch"], find_links=[sys.argv[2]], no_index=True)
-print(EnvCache(Path(sys.argv[1])).resolve(spec, {"PATH": "/usr/bin:/bin"}).model_dump_json())
+environ = {"PATH": "/usr/bin:/bin", "PIP_CONFIG_FILE": os.devnull}
+print(EnvCache(Path(sys.argv[1])).resolve(spec, environ).model_dump_json())
 """
 
 
@@ -58,6 +59,7 @@ def test_real_torch_overlay_and_a_caller_with_torch(tmp_path: Path) -> None:
     for name, version in STAND_INS.items():
         wh.make_wheel(stand_ins, name, version)
     environ = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/root"), "PIP_NO_INDEX": "1"}
+    environ["PIP_CONFIG_FILE"] = os.devnull
     environ["PIP_FIND_LINKS"] = f"{stand_ins} {TORCH_WHEELS[-1].parent}"
     for name in ("UV_CACHE_DIR", "SSL_CERT_FILE"):
         if name in os.environ:

@@ -72,7 +72,7 @@ def calls(log: Path) -> int:
 
 
 def offline_environ(find_links: Path, **extra: str) -> dict[str, str]:
-    """os.environ with the pip settings replaced: find-links only, no index."""
+    """os.environ with the pip settings replaced: find-links only, no index, no pip configuration files."""
     environ = {key: value for key, value in os.environ.items() if not key.startswith(("PIP_", "UV_INDEX"))}
-    environ.update({"PIP_FIND_LINKS": str(find_links), "PIP_NO_INDEX": "1", **extra})
+    environ.update({"PIP_FIND_LINKS": str(find_links), "PIP_NO_INDEX": "1", "PIP_CONFIG_FILE": os.devnull, **extra})
     return environ

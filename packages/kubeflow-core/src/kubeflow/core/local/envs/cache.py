@@ -192,9 +192,10 @@ class EnvCache:
             site = tmp / SITE_DIR
             site.mkdir()
             caller = caller_distributions()
-            write_stubs(site, caller.values())
+            stubs = write_stubs(site, caller.values())
             run_install(uv, plan, site, environ)
-            remove_stubs(site)
+            remove_stubs(site, stubs)
+            (site / ".lock").unlink(missing_ok=True)  # uv's own lock of the target directory
             stamp = now()
             sources = plan.sources
             manifest = Manifest(

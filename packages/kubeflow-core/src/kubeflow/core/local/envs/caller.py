@@ -4,8 +4,8 @@ uv installs into a `--target` directory considering only what that directory hol
 re-install into every overlay what the caller already has (torch included). Before uv runs, the build directory is
 seeded with a *stub* `.dist-info` (name, version, dependencies; no files) for each distribution the caller has; uv
 treats them as installed, keeps every one that satisfies the requirements, and resolves the rest against them. A
-stub uv has to replace (a version conflict) is uninstalled through its RECORD like any other distribution; the
-remaining stubs are deleted once uv is done. This also covers dependencies of dependencies, which skipping
+stub uv has to replace (a version conflict) gets the new version installed beside it; all stubs are deleted once
+uv is done. This also covers dependencies of dependencies, which skipping
 already-satisfied top-level requirements would not.
 
 The overlay then depends on the caller's versions of the stubbed distributions it used; the cache records them
@@ -15,16 +15,16 @@ The overlay then depends on the caller's versions of the stubbed distributions i
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
-import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kubeflow.core.local.envs.requirements import canonical_name, requirement_extras, requirement_name
 
-STUB_INSTALLER = "kubeflow-envs-caller-stub"
-"""The content of a stub's INSTALLER file, which tells stubs from real distributions."""
+STUB_SUMMARY = "kubeflow-envs caller stub"
+"""The summary line of a stub's METADATA (stubs live only while uv runs; this names them if one is ever seen)."""
 
 # PEP 440 versions (public part and local label), case-insensitive. Distributions whose version is not PEP 440 are
 # not stubbed: uv would refuse to read them.
@@ -68,27 +68,39 @@ def overlay_distributions(site: Path) -> dict[str, Dist]:
     return result
 
 
-def write_stubs(site: Path, dists: Iterable[Dist]) -> None:
-    """Write a stub `.dist-info` for each distribution into `site`."""
+def write_stubs(site: Path, dists: Iterable[Dist]) -> list[str]:
+    """Write a stub `.dist-info` (a METADATA file, nothing else) for each distribution into `site`.
+
+    A stub has no RECORD: when uv replaces one (a version conflict) it warns that it cannot uninstall it and installs
+    the new version beside it, and `remove_stubs` deletes the stub afterwards. One file per stub keeps seeding cheap
+    on slow file systems.
+
+    Returns:
+        The names of the stub directories.
+    """
+    names = []
     for dist in dists:
-        info_name = f"{dist.name.replace('-', '_')}-{dist.version}.dist-info"
-        info = site / info_name
+        name = f"{dist.name.replace('-', '_')}-{dist.version}.dist-info"
+        info = site / name
         info.mkdir(parents=True, exist_ok=True)
-        lines = ["Metadata-Version: 2.1", f"Name: {dist.name}", f"Version: {dist.version}"]
+        lines = ["Metadata-Version: 2.1", f"Name: {dist.name}", f"Version: {dist.version}", f"Summary: {STUB_SUMMARY}"]
         lines += [f"Provides-Extra: {extra}" for extra in dist.extras]
         lines += [f"Requires-Dist: {requirement}" for requirement in dist.requires]
         (info / "METADATA").write_text("\n".join(lines) + "\n")
-        (info / "INSTALLER").write_text(STUB_INSTALLER + "\n")
-        record = [f"{info_name}/{name},," for name in ("METADATA", "INSTALLER", "RECORD")]
-        (info / "RECORD").write_text("\n".join(record) + "\n")
+        names.append(name)
+    return names
 
 
-def remove_stubs(site: Path) -> None:
-    """Delete every stub `.dist-info` left in `site`."""
-    for info in site.glob("*.dist-info"):
-        installer = info / "INSTALLER"
-        if installer.is_file() and installer.read_text(errors="replace").strip() == STUB_INSTALLER:
-            shutil.rmtree(info)
+def remove_stubs(site: Path, names: Iterable[str]) -> None:
+    """Delete the stubs `write_stubs` wrote, keeping any directory uv has since filled with a real install."""
+    for name in names:
+        info = site / name
+        try:
+            if os.listdir(info) == ["METADATA"]:
+                os.unlink(info / "METADATA")
+                os.rmdir(info)
+        except FileNotFoundError:
+            continue
 
 
 def relied_on(requirements: Iterable[str], overlay: Mapping[str, Dist], caller: Mapping[str, Dist]) -> dict[str, str]:

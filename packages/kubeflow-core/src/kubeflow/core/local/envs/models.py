@@ -13,8 +13,9 @@ class EnvSpec(BaseModel):
     """What a job asks of its Python environment.
 
     Index URLs follow pip's precedence: the job's first index URL replaces `PIP_INDEX_URL` and the job's further
-    URLs replace `PIP_EXTRA_INDEX_URL`; an option the job leaves empty comes from the environment. Find-links
-    locations are added to `PIP_FIND_LINKS` rather than replacing it, as they only add candidate files.
+    URLs replace `PIP_EXTRA_INDEX_URL`; an option the job leaves empty comes from the user's pip settings (`PIP_*`
+    variables, else pip's configuration files). Find-links locations are added to `PIP_FIND_LINKS` rather than
+    replacing it, as they only add candidate files.
     """
 
     model_config = ConfigDict(extra="forbid")

@@ -1,6 +1,6 @@
 """What to build for a job: its normalised requirements, where packages come from, and the cache key of the result.
 
-Everything here is pure: it reads the spec and the given environment mapping and never touches the disk.
+Nothing here writes anything: it reads the spec, the given environment mapping and pip's configuration files.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kubeflow.core.local.envs.models import EnvSpec
+from kubeflow.core.local.envs.pipconf import pip_settings
 from kubeflow.core.local.envs.requirements import mask_credentials, normalize_requirements, validate_locations
 
 KEY_SCHEMA = 1
@@ -31,6 +32,7 @@ class Sources:
     find_links: tuple[str, ...] = ()
     no_index: bool = False
     trusted_hosts: tuple[str, ...] = ()
+    cert: str | None = None
 
     def masked(self) -> dict[str, object]:
         """The sources with credentials masked, as recorded in keys and manifests."""
@@ -53,29 +55,31 @@ class BuildPlan:
 
 
 def resolve_sources(spec: EnvSpec, environ: Mapping[str, str]) -> Sources:
-    """Merge a job's package sources with `PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS` and friends.
+    """Merge a job's package sources with the user's pip settings (`PIP_*` variables, then pip's config files).
 
-    Precedence follows pip, where an option given explicitly replaces the environment variable for that option: the
-    job's first index URL wins over `PIP_INDEX_URL`, and the job's further index URLs, if any, win over
-    `PIP_EXTRA_INDEX_URL`. Find-links are additive: the job's come first, then `PIP_FIND_LINKS`.
+    Precedence follows pip, where an option given explicitly replaces the configured value of that option: the
+    job's first index URL wins over `PIP_INDEX_URL` (or `index-url` in pip.conf), and the job's further index URLs,
+    if any, win over `PIP_EXTRA_INDEX_URL`. Find-links are additive: the job's come first, then `PIP_FIND_LINKS`.
 
     Raises:
         InvalidInputError: An index URL or find-links location is empty or malformed.
     """
+    settings = pip_settings(environ)
     job_indexes = validate_locations("pip_index_urls", spec.index_urls)
-    env_index = validate_locations("PIP_INDEX_URL", _split(environ.get("PIP_INDEX_URL", "")))[:1]
-    env_extras = validate_locations("PIP_EXTRA_INDEX_URL", _split(environ.get("PIP_EXTRA_INDEX_URL", "")))
-    index_url = job_indexes[0] if job_indexes else (env_index[0] if env_index else None)
-    extras = job_indexes[1:] if len(job_indexes) > 1 else env_extras
-    find_links = validate_locations("find_links", [*spec.find_links, *_split(environ.get("PIP_FIND_LINKS", ""))])
-    no_index = spec.no_index or environ.get("PIP_NO_INDEX", "").strip().lower() in _TRUE_WORDS
-    trusted = validate_locations("PIP_TRUSTED_HOST", _split(environ.get("PIP_TRUSTED_HOST", "")))
+    configured_index = validate_locations("PIP_INDEX_URL", _split(settings.get("index-url", "")))[:1]
+    configured_extras = validate_locations("PIP_EXTRA_INDEX_URL", _split(settings.get("extra-index-url", "")))
+    index_url = job_indexes[0] if job_indexes else (configured_index[0] if configured_index else None)
+    extras = job_indexes[1:] if len(job_indexes) > 1 else configured_extras
+    find_links = validate_locations("find_links", [*spec.find_links, *_split(settings.get("find-links", ""))])
+    no_index = spec.no_index or settings.get("no-index", "").lower() in _TRUE_WORDS
+    trusted = validate_locations("PIP_TRUSTED_HOST", _split(settings.get("trusted-host", "")))
     return Sources(
         index_url=index_url,
         extra_index_urls=tuple(url for url in extras if url != index_url),
         find_links=tuple(find_links),
         no_index=no_index,
         trusted_hosts=tuple(trusted),
+        cert=settings.get("cert") or None,
     )
 
 

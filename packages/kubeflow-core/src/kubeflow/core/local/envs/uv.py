@@ -85,15 +85,15 @@ def install_argv(uv: str, plan: BuildPlan, target: Path) -> list[str]:
     return [*argv, "--", *plan.requirements]
 
 
-def uv_environ(environ: Mapping[str, str]) -> dict[str, str]:
+def uv_environ(environ: Mapping[str, str], cert: str | None = None) -> dict[str, str]:
     """The environment for the uv subprocess: `environ` without uv's own resolution settings.
 
     `UV_CACHE_DIR` passes through when the user set one, so uv keeps using its (warm) default cache otherwise.
-    `PIP_CERT` becomes `SSL_CERT_FILE` unless that is set, so a custom CA bundle configured for pip works for uv.
+    pip's `cert` setting becomes `SSL_CERT_FILE` unless that is set, so a CA bundle configured for pip works for uv.
     """
     result = {name: value for name, value in environ.items() if not name.startswith("UV_") or name in _UV_PASSTHROUGH}
-    if environ.get("PIP_CERT") and not environ.get("SSL_CERT_FILE"):
-        result["SSL_CERT_FILE"] = environ["PIP_CERT"]
+    if cert and not environ.get("SSL_CERT_FILE"):
+        result["SSL_CERT_FILE"] = cert
     return result
 
 
@@ -108,7 +108,7 @@ def run_install(uv: str, plan: BuildPlan, target: Path, environ: Mapping[str, st
     try:
         completed = subprocess.run(  # an argv list, no shell; requirements were validated
             argv,
-            env=uv_environ(environ),
+            env=uv_environ(environ, plan.sources.cert),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,

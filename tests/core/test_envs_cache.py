@@ -202,3 +202,23 @@ def test_each_build_prunes_to_the_bound_but_keeps_the_new_entry(tmp_path: Path, 
     second = cache.resolve(EnvSpec(packages=["beta"]), environ)
     assert [entry.key for entry in cache.entries()] == [second.key]
     assert not Path(first.pythonpath[0]).exists()
+
+
+def test_a_job_process_holding_the_entry_keeps_it_from_pruning(tmp_path: Path, environ: dict[str, str]) -> None:
+    cache = EnvCache(tmp_path / "cache", max_bytes=0)
+    spec = EnvSpec(packages=["alpha"])
+    lock = cache.hold(cache.key_for(spec, environ))
+    env = cache.resolve(spec, environ)
+    gate = tmp_path / "gate"
+    wait_for_gate = f"import os, time\nwhile not os.path.exists({str(gate)!r}): time.sleep(0.02)"
+    job = subprocess.Popen([env.python, "-c", wait_for_gate], env=env.apply(os.environ), pass_fds=[lock.fileno()])
+    try:
+        lock.release()  # the job process still holds the inherited lock
+        assert cache.clear() == 0 and cache.prune() == 0
+        assert [entry.key for entry in cache.entries()] == [env.key]
+    finally:
+        gate.touch()
+        job.wait(timeout=60)
+    assert cache.clear() > 0 and cache.entries() == []
+    with pytest.raises(RuntimeError):
+        lock.fileno()

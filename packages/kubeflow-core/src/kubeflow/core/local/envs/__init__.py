@@ -12,6 +12,7 @@ Example:
 """
 
 from kubeflow.core.local.envs.cache import DEFAULT_MAX_BYTES, EnvCache
+from kubeflow.core.local.envs.locks import FileLock
 from kubeflow.core.local.envs.models import EnvEntry, EnvSpec, PythonEnv
 from kubeflow.core.local.envs.requirements import mask_credentials, normalize_requirements
 
@@ -20,6 +21,7 @@ __all__ = [
     "EnvCache",
     "EnvEntry",
     "EnvSpec",
+    "FileLock",
     "PythonEnv",
     "mask_credentials",
     "normalize_requirements",

@@ -121,8 +121,24 @@ class EnvCache:
         if not plan.requirements:
             yield PythonEnv(python=self.python)
             return
-        with FileLock(self._lock_path(plan.key, "use"), shared=True):
+        with self.hold(plan.key):
             yield self.resolve(spec, environ)
+
+    def hold(self, key: str) -> FileLock:
+        """Take the shared "in use" lock of an entry, which keeps `prune` and `clear` away from it while held.
+
+        For a job that outlives the caller, take the lock before `resolve`, start the job process with
+        `pass_fds=[lock.fileno()]`, then release it: the job keeps the entry held until it exits.
+
+        Args:
+            key: The entry's key (`key_for(spec)` or `PythonEnv.key`).
+
+        Returns:
+            The acquired lock; release it (or leave its `with` block) when done.
+        """
+        lock = FileLock(self._lock_path(key, "use"), shared=True)
+        lock.acquire()
+        return lock
 
     def entries(self) -> list[EnvEntry]:
         """The complete entries of the cache, most recently used first."""

@@ -60,8 +60,23 @@ class FileLock:
         self._fd = fd
         return True
 
+    def fileno(self) -> int:
+        """The descriptor holding the lock, to pass to a child process (`subprocess.Popen(pass_fds=...)`).
+
+        A child that inherits it holds the lock too, until it exits, even after this object is released.
+
+        Raises:
+            RuntimeError: The lock is not held.
+        """
+        if self._fd is None:
+            raise RuntimeError(f"The lock {self.path} is not held.")
+        return self._fd
+
     def release(self) -> None:
-        """Release the lock if held (closing the descriptor releases the `flock`)."""
+        """Release the lock if held.
+
+        The descriptor is closed, not unlocked, so a child process that inherited it keeps the lock until it exits.
+        """
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)

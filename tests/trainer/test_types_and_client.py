@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -89,3 +90,16 @@ def test_rendered_entrypoint_refuses_closures_and_lambdas() -> None:
         render_entrypoint(lambda: None, None)
     with pytest.raises(InvalidInputError, match="func_args"):
         render_entrypoint(train_fn, {"not an identifier": 1})
+
+
+def annotated(model: Any, steps: int = 2) -> None:
+    print("steps", steps, model)
+
+
+def test_rendered_entrypoint_runs_functions_with_annotations_the_job_cannot_resolve() -> None:
+    import subprocess
+    import sys
+
+    script = render_entrypoint(annotated, {"model": "m", "steps": 3})
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "steps 3 m"

@@ -35,4 +35,4 @@ FRAMEWORK_LABEL: Final = "trainer.kubeflow.org/framework"
 SDK_MANAGER: Final = "trainer.kubeflow.org/kubeflow-sdk"
 GPU_RESOURCE: Final = "nvidia.com/gpu"
 TPU_RESOURCE: Final = "google.com/tpu"
-INITIALIZER_DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = ("*.msgpack", "*.h5", "*.bin", ".pt", ".pth")
+INITIALIZER_DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = ("*.msgpack", "*.h5", "*.bin", "*.pt", "*.pth")

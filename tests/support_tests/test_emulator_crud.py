@@ -217,3 +217,24 @@ def test_kubeconfig_loads_with_official_loader(kubeconfig_path: object) -> None:
     with client.ApiClient(configuration) as api:
         names = [n.metadata.name for n in client.CoreV1Api(api).list_namespace().items]
     assert "default" in names
+
+
+def test_deleting_a_namespace_deletes_its_objects(core: client.CoreV1Api) -> None:
+    core.create_namespace({"metadata": {"name": "temp"}})
+    core.create_namespaced_pod("temp", pod("inside"))
+    core.create_namespaced_config_map("temp", {"metadata": {"name": "cfg"}})
+    deleted = core.delete_namespace("temp")
+    assert deleted["metadata"]["name"] == "temp" if isinstance(deleted, dict) else deleted.metadata.name == "temp"
+    assert core.list_namespaced_pod("temp").items == []
+    assert core.list_namespaced_config_map("temp").items == []
+
+
+@pytest.mark.parametrize("crd_set", ["master", "v2.1.0", "v2.0.1"])
+def test_default_runtimes_load_for_every_crd_set(crd_set: str) -> None:
+    emu = KubeEmulator(trainer_crds=crd_set)
+    names = emu.load_default_runtimes()
+    assert "torch-distributed" in names
+    runtime = emu.get(f"{GROUP}/{VERSION}", "ClusterTrainingRuntime", "torch-distributed")
+    assert runtime is not None and runtime["spec"]["template"]["spec"]["replicatedJobs"][0]["name"] == "node"
+    if crd_set == "v2.0.1":
+        assert "mpi-distributed" in names

@@ -28,6 +28,9 @@ What it does not
     output, no aggregated discovery, no real scheduling or containers: pods only change phase when
     the controller or a test says so, and pod deletion is immediate (no graceful termination).
     Built-in kinds get a few defaults and checks (pods, secrets) but no full schema validation.
+    Namespaces need not exist before objects are created in them (a real cluster answers 404);
+    deleting a Namespace deletes its objects at once. Admission webhooks of Trainer (runtime
+    existence, reserved env names...) are not emulated.
     Lists are not snapshots: a ``continue`` token reads the current state after its key. CEL
     rules other than the recognised shapes are ignored. A pod that is not scheduled (no
     ``spec.nodeName``) answers a log request with 204 and no body, as the apiserver does.

@@ -347,7 +347,19 @@ class Registry:
                     grace if grace is not None else existing["spec"].get("terminationGracePeriodSeconds", 30)
                 )
             removed = self._finalize_delete(rt, final, orphan=options.get("propagationPolicy") == "Orphan")
+            if rt.kind == "Namespace" and not rt.group:
+                self._empty_namespace(name)
             return self._delete_answer(rt, removed)
+
+    def _empty_namespace(self, namespace: str) -> None:
+        """Delete every object in a deleted namespace (the namespace controller's job)."""
+        for rt in self.types.all():
+            if not rt.namespaced:
+                continue
+            for entry in self.store.entries(rt, namespace):
+                current = self.store.get(rt, namespace, entry.obj["metadata"]["name"])
+                if current is not None:
+                    self._finalize_delete(rt, current)
 
     def _delete_answer(self, rt: ResourceType, obj: Obj) -> Obj:
         if rt.return_deleted_object:

@@ -9,18 +9,15 @@
 from __future__ import annotations
 
 import queue
-import re
 import threading
-from typing import Any
 
-from . import builders, lifecycle
+from . import builders, lifecycle, runs, terminal
 from .builders import JS, ReplicatedJobPlan
 from .cluster import TRAINER, Cluster
 from .events import involved_ref
+from .runs import LogLines
 from .store import Change, Obj
-from .util import clone, rfc3339
-
-LogLines = list[str] | dict[str, list[str]] | None
+from .util import clone
 
 
 class TrainerController:
@@ -87,7 +84,8 @@ class TrainerController:
                     self._pending -= 1
                     self._busy.notify_all()
 
-    def _sleep(self, seconds: float) -> None:
+    def sleep(self, seconds: float) -> None:
+        """Wait (interrupted when the emulator stops)."""
         if seconds > 0:
             self._stopping.wait(seconds)
 
@@ -276,108 +274,9 @@ class TrainerController:
     ) -> Obj:
         """Write the terminal conditions: Jobs, JobSet and the TrainJob ``Complete`` or ``Failed``.
 
-        Args:
-            namespace: TrainJob namespace.
-            name: TrainJob name.
-            outcome: ``Complete`` or ``Failed``.
-            reason: Condition reason (default ``AllJobsCompleted`` / ``FailedJobs``).
-            message: Condition message (default the JobSet's).
-            failed_jobs: Replicated jobs whose Job failed (default: those with a failed pod).
+        See :func:`kube_emulator.terminal.finish` for the arguments.
         """
-        if outcome not in ("Complete", "Failed"):
-            raise ValueError(f"outcome must be 'Complete' or 'Failed', not {outcome!r}")
-        complete = outcome == "Complete"
-        reason = reason or ("AllJobsCompleted" if complete else "FailedJobs")
-        message = message or (lifecycle.COMPLETE_MESSAGE if complete else lifecycle.FAILED_MESSAGE)
-        stamp = rfc3339()
-        for job in self.cluster.list("batch/v1", "Job", namespace, {JS + "jobset-name": name}):
-            rjob = job["metadata"]["labels"][JS + "replicatedjob-name"]
-            pods = self.pods_of(namespace, name, rjob)
-            failed = (
-                (rjob in failed_jobs)
-                if failed_jobs is not None
-                else any(p.get("status", {}).get("phase") == "Failed" for p in pods)
-            )
-            job = clone(job)
-            conditions = job["status"].setdefault("conditions", [])
-            if failed:
-                for kind in ("FailureTarget", "Failed"):
-                    conditions.append(
-                        {
-                            "type": kind,
-                            "status": "True",
-                            "reason": "BackoffLimitExceeded",
-                            "message": "Job has reached the specified backoff limit",
-                            "lastProbeTime": stamp,
-                            "lastTransitionTime": stamp,
-                        }
-                    )
-            elif complete or all(p.get("status", {}).get("phase") == "Succeeded" for p in pods):
-                for kind in ("SuccessCriteriaMet", "Complete"):
-                    conditions.append(
-                        {"type": kind, "status": "True", "lastProbeTime": stamp, "lastTransitionTime": stamp}
-                    )
-                job["status"]["completionTime"] = stamp
-            self.cluster.write(job)
-            self.cluster.record_event(
-                namespace,
-                involved_ref(job),
-                "BackoffLimitExceeded" if failed else "Completed",
-                "Job has reached the specified backoff limit" if failed else "Job completed",
-                "Warning" if failed else "Normal",
-                "job-controller",
-            )
-        jobset = self.cluster.get("jobset.x-k8s.io/v1alpha2", "JobSet", name, namespace)
-        if jobset is not None:
-            jobset = clone(jobset)
-            status = jobset.setdefault("status", {})
-            lifecycle.set_condition(
-                status.setdefault("conditions", []), "Completed" if complete else "Failed", "True", reason, message
-            )
-            status["terminalState"] = "Completed" if complete else "Failed"
-            jobset = self.cluster.write(jobset)
-            self.cluster.record_event(
-                namespace,
-                involved_ref(jobset),
-                reason,
-                message,
-                "Normal" if complete else "Warning",
-                "jobset-controller",
-            )
-        lifecycle.refresh(self.cluster, namespace, name)
-        trainjob = clone(self.cluster.require(TRAINER, "TrainJob", name, namespace))
-        conditions = trainjob.setdefault("status", {}).setdefault("conditions", [])
-        lifecycle.set_condition(conditions, outcome, "True", reason, message)
-        return self.cluster.write(trainjob)
-
-    # ------------------------------------------------------------ whole runs
-    def append_lines(self, pod: Obj, lines: list[str]) -> None:
-        """Append log lines to a pod's main container (``node``, else the replicated job's, else the first)."""
-        names = [c["name"] for c in pod["spec"].get("containers", [])]
-        rjob = pod["metadata"]["labels"].get(JS + "replicatedjob-name", "")
-        container = "node" if "node" in names else (rjob if rjob in names else names[0])
-        for line in lines:
-            self.cluster.logs.append(pod["metadata"]["namespace"], pod["metadata"]["name"], container, line)
-
-    @staticmethod
-    def step_name(pod: Obj) -> str:
-        """``<replicated job>-<completion index>`` (``node-1``); initializers keep their bare name."""
-        labels: dict[str, str] = pod["metadata"]["labels"]
-        rjob = labels.get(JS + "replicatedjob-name", "")
-        if rjob in ("dataset-initializer", "model-initializer"):
-            return rjob
-        return f"{rjob}-{labels.get('batch.kubernetes.io/job-completion-index', '0')}"
-
-    def _lines_for(self, pod: Obj, log_lines: LogLines, failing: bool) -> list[str]:
-        step = self.step_name(pod)
-        rjob = pod["metadata"]["labels"].get(JS + "replicatedjob-name", "")
-        if isinstance(log_lines, dict):
-            lines = log_lines.get(step, log_lines.get(rjob, []))
-        elif isinstance(log_lines, list):
-            lines = log_lines if rjob in ("node", "launcher") else []
-        else:
-            lines = [f"[{step}] starting", f"[{step}] working", f"[{step}] done"]
-        return list(lines) + (["Error: step failed"] if failing and log_lines is None else [])
+        return terminal.finish(self.cluster, namespace, name, outcome, reason, message, failed_jobs)
 
     def run_job(
         self,
@@ -390,90 +289,15 @@ class TrainerController:
     ) -> Obj:
         """Run a TrainJob to the end: pods per wave (``dependsOn``), phases, logs, events, conditions.
 
-        Args:
-            namespace: TrainJob namespace.
-            name: TrainJob name.
-            outcome: ``Complete`` or ``Failed``.
-            failing_step: For ``Failed``: the pod that fails, ``<replicated job>-<index>`` (``node-1``)
-                or a replicated job name (``dataset-initializer``); default the first trainer pod.
-            log_lines: Lines for the trainer pods (a list) or per step / replicated job (a dict);
-                ``None`` writes a few default lines to every pod.
-            step_delay: Seconds between steps (so watchers see each transition).
-
-        Returns:
-            The final TrainJob.
+        See :func:`kube_emulator.runs.run_job` for the arguments. Returns the final TrainJob.
         """
-        plans = self.plans(namespace, name)
-        target = self._failing_target(plans, failing_step) if outcome == "Failed" else None
-        started: dict[str, list[str]] = {}
-        completed: set[str] = set()
-        ready_providers = {d for p in plans for d, status in p.depends_on if status == "Ready"}
-        while True:
-            wave = [
-                p
-                for p in plans
-                if p.name not in started
-                and all(
-                    (dep in completed) if status == "Complete" else (dep in started) for dep, status in p.depends_on
-                )
-            ]
-            if not wave:
-                break
-            for p in wave:
-                started[p.name] = self.create_pods(namespace, name, [p.name])
-            self._sleep(step_delay)
-            for p in wave:
-                for pod_name in started[p.name]:
-                    self.set_pod_phase(namespace, pod_name, "Running")
-            self._sleep(step_delay)
-            failed = False
-            for p in wave:
-                for pod_name in started[p.name]:
-                    current = self.cluster.require("v1", "Pod", pod_name, namespace)
-                    failing = target is not None and self._is_target(current, target)
-                    self.append_lines(current, self._lines_for(current, log_lines, failing))
-            self._sleep(step_delay)
-            for p in wave:
-                if p.name in ready_providers:
-                    continue
-                for pod_name in started[p.name]:
-                    current = self.cluster.require("v1", "Pod", pod_name, namespace)
-                    if target is not None and self._is_target(current, target):
-                        self.set_pod_phase(namespace, pod_name, "Failed", 1, "Error")
-                        failed = True
-                    else:
-                        self.set_pod_phase(namespace, pod_name, "Succeeded")
-                completed.add(p.name)
-            if failed:
-                self._terminate_running(namespace, name)
-                return self.finish(namespace, name, "Failed")
-        for p in plans:
-            for pod_name in started.get(p.name, []) if p.name in ready_providers else []:
-                self.set_pod_phase(namespace, pod_name, "Succeeded")
-        self._sleep(step_delay)
-        return self.finish(namespace, name, outcome)
-
-    def _terminate_running(self, namespace: str, name: str) -> None:
-        for pod in self.pods_of(namespace, name):
-            if pod.get("status", {}).get("phase") in ("Pending", "Running"):
-                self.set_pod_phase(namespace, pod["metadata"]["name"], "Failed", 137, "Error")
+        return runs.run_job(self, namespace, name, outcome, failing_step, log_lines, step_delay)
 
     @staticmethod
-    def _failing_target(plans: list[ReplicatedJobPlan], failing_step: str | None) -> tuple[str, int]:
-        names = {p.name for p in plans}
-        if failing_step is None:
-            trainer = next((p for p in plans if p.ancestor == "trainer"), plans[-1])
-            return trainer.name, 0
-        if failing_step in names:
-            return failing_step, 0
-        m = re.match(r"^(.*)-(\d+)$", failing_step)
-        if m and m.group(1) in names:
-            return m.group(1), int(m.group(2))
-        raise ValueError(f"failing_step {failing_step!r} names no replicated job of {sorted(names)}")
+    def step_name(pod: Obj) -> str:
+        """``<replicated job>-<completion index>`` (``node-1``); initializers keep their bare name."""
+        return runs.step_name(pod)
 
-    @staticmethod
-    def _is_target(pod: Obj, target: tuple[str, int]) -> bool:
-        labels: dict[str, Any] = pod["metadata"]["labels"]
-        return labels.get(JS + "replicatedjob-name") == target[0] and labels.get(
-            "batch.kubernetes.io/job-completion-index"
-        ) == str(target[1])
+    def append_lines(self, pod: Obj, lines: list[str]) -> None:
+        """Append log lines to a pod's main container (``node``, else the replicated job's, else the first)."""
+        runs.append_lines(self.cluster, pod, lines)

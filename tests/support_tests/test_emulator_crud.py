@@ -238,3 +238,15 @@ def test_default_runtimes_load_for_every_crd_set(crd_set: str) -> None:
     assert runtime is not None and runtime["spec"]["template"]["spec"]["replicatedJobs"][0]["name"] == "node"
     if crd_set == "v2.0.1":
         assert "mpi-distributed" in names
+
+
+def test_nulls_are_dropped(
+    kube_emulator: KubeEmulator, core: client.CoreV1Api, custom: client.CustomObjectsApi
+) -> None:
+    core.create_namespaced_config_map("default", {"metadata": {"name": "nulls", "labels": None}, "data": None})
+    stored = kube_emulator.get("v1", "ConfigMap", "nulls", "default")
+    assert stored is not None and "data" not in stored and "labels" not in stored["metadata"]
+    raw = custom.create_namespaced_custom_object(
+        GROUP, VERSION, "default", "trainjobs", {**trainjob("nulljob"), "metadata": {"name": "nulljob", "labels": None}}
+    )
+    assert "labels" not in raw["metadata"]

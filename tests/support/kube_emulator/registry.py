@@ -101,6 +101,7 @@ class Registry(Deletion):
                 f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: kind {kind!r} does not match'
             )
         body["apiVersion"], body["kind"] = rt.api_version, rt.kind
+        _drop_nulls(body, deep=rt.schema is None)
         return body
 
     def _admit(self, rt: ResourceType, obj: Obj, old: Obj | None, strict: bool) -> tuple[list[str], list[FieldError]]:
@@ -308,6 +309,7 @@ class Registry(Deletion):
         """
         obj = clone(obj)
         rt = self.types.lookup(obj.get("apiVersion", ""), obj.get("kind", ""))
+        _drop_nulls(obj, deep=rt.schema is None)
         meta = _meta(obj)
         if not meta.get("name"):
             meta["name"] = meta.get("generateName", "obj-") + random_suffix()
@@ -343,6 +345,24 @@ class Registry(Deletion):
     def update_direct(self, rt: ResourceType, obj: Obj) -> Obj:
         """Store a modified copy of an existing object as is (controllers' status writes)."""
         return self.store.put(rt, obj)
+
+
+def _drop_nulls(obj: Obj, deep: bool) -> None:
+    """Drop ``null`` fields as Go's typed decoding does (CRD objects: metadata only; the schema prunes the rest)."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        for key in [k for k, v in meta.items() if v is None]:
+            del meta[key]
+    if deep:
+        stack: list[Any] = [obj]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, dict):
+                for key in [k for k, v in current.items() if v is None]:
+                    del current[key]
+                stack.extend(current.values())
+            elif isinstance(current, list):
+                stack.extend(current)
 
 
 def _spec_changed(old: Obj, new: Obj) -> bool:

@@ -283,7 +283,10 @@ class KubernetesTrainerBackend(TrainerBackend):
         self.waiter.wait(name, self.namespace, versions, timeout, polling_interval)
 
     def job_failure(self, job: TrainJob) -> JobFailedError:
-        """The failing step, the `Failed` condition's reason and message, the step's last log lines, the events."""
+        """The failing step, the `Failed` condition's reason and message, the step's last log lines, the events.
+
+        Events are those of the TrainJob, its JobSet, and the failing step's Job and pod (warnings first).
+        """
         raw = self._raw.get(job.name)
         if raw is None:
             raw, _ = self._read(job.name)
@@ -291,9 +294,10 @@ class KubernetesTrainerBackend(TrainerBackend):
         failing = next((s for s in job.steps if s.status == "Failed" or s.exit_code not in (None, 0)), None)
         log_tail: list[str] = []
         events: list[Event] = []
-        targets: list[tuple[str, str | None]] = [(job.name, constants.TRAINJOB_KIND)]
+        targets: list[tuple[str, str | None]] = [(job.name, constants.TRAINJOB_KIND), (job.name, "JobSet")]
         if failing is not None:
-            targets.append((failing.pod_name, "Pod"))
+            # An Indexed Job's pods are named `<job>-<completion index>-<suffix>`.
+            targets += [(failing.pod_name.rsplit("-", 2)[0], "Job"), (failing.pod_name, "Pod")]
             try:
                 log_tail = self.pod_logs.read(
                     failing.pod_name, st.step_container(failing.name), self.namespace, tail_lines=LOG_TAIL

@@ -6,7 +6,7 @@ the trainer node pods running or succeeded number at least `numNodes`; else `Cre
 
 Steps: one per pod of the JobSet: `dataset-initializer`, `model-initializer`, and `node-<i>` where `i` is the
 pod's `batch.kubernetes.io/job-completion-index` (in MPI runtimes the `launcher` is `node-0` and node pods are
-renumbered from 1). A restarted step has several pods; the newest wins.
+renumbered from 1). A restarted step has several pods; the newest wins (see `_recency`).
 """
 
 from __future__ import annotations
@@ -122,13 +122,28 @@ def newest_pods(trainjob: Obj, pods: list[Obj]) -> dict[str, Obj]:
         if name is None:
             continue
         current = chosen.get(name)
-        if current is None or (_created(pod), _pod_name(pod)) > (_created(current), _pod_name(current)):
+        if current is None or _recency(pod) > _recency(current):
             chosen[name] = pod
     return chosen
 
 
-def _pod_name(pod: Obj) -> str:
-    return str((pod.get("metadata") or {}).get("name") or "")
+def _recency(pod: Obj) -> tuple[int, datetime, int, int]:
+    """Order of the pods of one step, newest last.
+
+    JobSet restart attempt first, then creation time (whole seconds: a replacement made in the same second
+    ties), then a pod that has not failed over one that has (the Job controller replaces failed pods), then the
+    resourceVersion.
+    """
+    meta = pod.get("metadata") or {}
+    attempt = str((meta.get("labels") or {}).get(r.RESTART_ATTEMPT_LABEL) or "0")
+    version = str(meta.get("resourceVersion") or "0")
+    failed = (pod.get("status") or {}).get("phase") == "Failed"
+    return (
+        int(attempt) if attempt.isdigit() else 0,
+        _created(pod),
+        0 if failed else 1,
+        int(version) if version.isdigit() else 0,
+    )
 
 
 def steps(trainjob: Obj, pods: list[Obj]) -> list[Step]:

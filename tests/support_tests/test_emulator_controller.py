@@ -212,3 +212,29 @@ def test_unknown_failing_step_is_rejected(kube_emulator: KubeEmulator, custom: c
     _create(custom, "typo")
     with pytest.raises(ValueError, match="names no replicated job"):
         kube_emulator.controller.run_job("default", "typo", outcome="Failed", failing_step="worker-3")
+
+
+def test_namespaced_training_runtime(
+    kube_emulator: KubeEmulator, custom: client.CustomObjectsApi, core: client.CoreV1Api
+) -> None:
+    cluster_runtime = kube_emulator.get(f"{GROUP}/{VERSION}", "ClusterTrainingRuntime", "jax-distributed")
+    assert cluster_runtime is not None
+    custom.create_namespaced_custom_object(
+        GROUP,
+        VERSION,
+        "team",
+        "trainingruntimes",
+        {
+            "apiVersion": f"{GROUP}/{VERSION}",
+            "kind": "TrainingRuntime",
+            "metadata": {"name": "mine", "labels": {"trainer.kubeflow.org/framework": "jax"}},
+            "spec": cluster_runtime["spec"],
+        },
+    )
+    body = trainjob("nsrt", "mine", trainer={"numNodes": 3})
+    body["spec"]["runtimeRef"]["kind"] = "TrainingRuntime"  # type: ignore[index]
+    custom.create_namespaced_custom_object(GROUP, VERSION, "team", "trainjobs", body)
+    final = kube_emulator.controller.run_job("team", "nsrt")
+    assert final["status"]["conditions"][0]["type"] == "Complete"
+    pods = core.list_namespaced_pod("team", label_selector=f"{JS}jobset-name=nsrt").items
+    assert len(pods) == 3 and {p.spec.containers[0].image for p in pods} == {"nvcr.io/nvidia/jax:25.10-py3"}

@@ -8,6 +8,7 @@ from .events import make_event
 from .logs import LogStore
 from .registry import Registry, TypeIndex
 from .resources import ResourceType
+from .selectors import LabelSelector
 from .store import Obj, Store
 from .util import clone, new_uid, rfc3339
 
@@ -102,7 +103,5 @@ class Cluster:
         self, api_version: str, kind: str, namespace: str | None = None, labels: dict[str, str] | None = None
     ) -> list[Obj]:
         """Stored objects of a kind (optionally in a namespace, with all the given labels)."""
-        from .selectors import LabelSelector
-
         selector = LabelSelector.parse(",".join(f"{k}={v}" for k, v in (labels or {}).items()))
         return [e.obj for e in self.store.entries(self.rt(api_version, kind), namespace, selector)]

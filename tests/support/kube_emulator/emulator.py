@@ -120,7 +120,8 @@ class KubeEmulator:
                 ],
                 "storedVersions": [v["name"] for v in obj["spec"]["versions"] if v.get("storage")],
             }
-            self.cluster.insert(obj) if self.store.get(crd_type, "", obj["metadata"]["name"]) is None else None
+            if self.store.get(crd_type, "", obj["metadata"]["name"]) is None:
+                self.cluster.insert(obj)
 
     def _on_change(self, change: Change) -> None:
         if change.resource == "pods":

@@ -6,8 +6,9 @@ import base64
 import binascii
 from typing import Any
 
-from .status import FieldError, bad_request, go_value
-from .util import SUBDOMAIN_MESSAGE, is_subdomain
+from .selectors import LabelSelector
+from .status import ApiError, FieldError, bad_request, go_value
+from .util import LABEL_MESSAGE, SUBDOMAIN_MESSAGE, is_label, is_subdomain
 
 Obj = dict[str, Any]
 
@@ -132,8 +133,6 @@ def prepare_secret(secret: Obj) -> None:
 
 def validate_name(name: str, kind: str) -> list[FieldError]:
     """``metadata.name`` must be an RFC 1123 subdomain (a label for namespaces)."""
-    from .util import LABEL_MESSAGE, is_label
-
     if kind == "Namespace":
         if not is_label(name):
             return [
@@ -149,9 +148,6 @@ def validate_name(name: str, kind: str) -> list[FieldError]:
 
 def validate_labels(meta: Obj) -> list[FieldError]:
     """Label keys and values must be valid label syntax."""
-    from .selectors import LabelSelector
-    from .status import ApiError
-
     errors: list[FieldError] = []
     labels = meta.get("labels") or {}
     if not isinstance(labels, dict):

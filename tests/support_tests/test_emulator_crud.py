@@ -250,3 +250,17 @@ def test_nulls_are_dropped(
         GROUP, VERSION, "default", "trainjobs", {**trainjob("nulljob"), "metadata": {"name": "nulljob", "labels": None}}
     )
     assert "labels" not in raw["metadata"]
+
+
+def test_unknown_paths(kube_emulator: KubeEmulator) -> None:
+    def get(path: str) -> tuple[int, bytes]:
+        request = urllib.request.Request(kube_emulator.url + path, headers={"Authorization": "Bearer t0ken"})
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(request, timeout=5)
+        body = info.value.read()
+        info.value.close()
+        return info.value.code, body
+
+    assert get("/apis/unknown.example.com/v1/things") == (404, b"404 page not found\n")
+    code, body = get("/api/v1/namespaces/default/things")
+    assert code == 404 and json.loads(body)["message"] == "the server could not find the requested resource"

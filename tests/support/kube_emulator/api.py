@@ -116,10 +116,10 @@ class Api:
             return json_response(200, doc)
         else:
             return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
+        doc = discovery.resource_list(types, group, version)
+        if doc is None:
+            return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
         if not rest:
-            doc = discovery.resource_list(types, group, version)
-            if doc is None:
-                raise resource_not_found()
             return json_response(200, doc)
         target = self._target(group, version, rest)
         return self._dispatch(method, target, query, content_type, body)

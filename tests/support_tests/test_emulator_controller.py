@@ -6,9 +6,9 @@ import re
 import threading
 
 import pytest
+from emulator_helpers import GROUP, VERSION, trainjob
 from kubernetes import client, watch
 
-from conftest import GROUP, VERSION, trainjob
 from kube_emulator import KubeEmulator
 
 JS = "jobset.sigs.k8s.io/"

@@ -7,10 +7,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+from emulator_helpers import GROUP, VERSION, pod, trainjob
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from conftest import GROUP, VERSION, pod, trainjob
 from kube_emulator import KubeEmulator
 
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 import urllib3
+from emulator_helpers import GROUP, VERSION, pod, trainjob
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from conftest import GROUP, VERSION, pod, trainjob
 from kube_emulator import Fault, KubeEmulator
 
 

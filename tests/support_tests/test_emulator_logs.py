@@ -6,10 +6,10 @@ import json
 import threading
 
 import pytest
+from emulator_helpers import pod
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
-from conftest import pod
 from kube_emulator import KubeEmulator
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from emulator_helpers import GROUP, VERSION, trainjob
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from conftest import GROUP, VERSION, trainjob
 from kube_emulator import KubeEmulator
 
 

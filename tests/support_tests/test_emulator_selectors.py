@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from emulator_helpers import pod
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from conftest import pod
 from kube_emulator import KubeEmulator
 from kube_emulator.selectors import FieldSelector, LabelSelector
 from kube_emulator.status import ApiError

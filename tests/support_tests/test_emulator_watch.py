@@ -6,10 +6,10 @@ import json
 import threading
 
 import pytest
+from emulator_helpers import GROUP, VERSION, pod, trainjob
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
-from conftest import GROUP, VERSION, pod, trainjob
 from kube_emulator import KubeEmulator
 
 

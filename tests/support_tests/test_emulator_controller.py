@@ -238,3 +238,31 @@ def test_namespaced_training_runtime(
     assert final["status"]["conditions"][0]["type"] == "Complete"
     pods = core.list_namespaced_pod("team", label_selector=f"{JS}jobset-name=nsrt").items
     assert len(pods) == 3 and {p.spec.containers[0].image for p in pods} == {"nvcr.io/nvidia/jax:25.10-py3"}
+
+
+def test_run_job_can_stop_while_running(
+    kube_emulator: KubeEmulator, custom: client.CustomObjectsApi, core: client.CoreV1Api
+) -> None:
+    _create(custom, "held", "torchtune-llama3.2-1b", trainer={"numNodes": 2})
+    running = kube_emulator.controller.run_job("default", "held", outcome=None, log_lines={"node-0": ["step 1"]})
+    assert "conditions" not in running.get("status", {})
+    phases = {(p.metadata.labels[JS + "replicatedjob-name"], p.status.phase) for p in _pods(core, "held")}
+    assert phases == {("dataset-initializer", "Succeeded"), ("model-initializer", "Succeeded"), ("node", "Running")}
+    assert running["status"]["jobsStatus"][-1] == {
+        "name": "node",
+        "ready": 1,
+        "succeeded": 0,
+        "failed": 0,
+        "active": 1,
+        "suspended": 0,
+    }
+    node0 = next(p for p in _pods(core, "held") if p.metadata.name.startswith("held-node-0-0-"))
+    assert core.read_namespaced_pod_log(node0.metadata.name, "default", container="node") == "step 1\n"
+    final = kube_emulator.controller.end_job("default", "held", outcome="Failed", failing_step="node-0")
+    assert final["status"]["conditions"][0]["type"] == "Failed"
+    codes = sorted(
+        p.status.container_statuses[0].state.terminated.exit_code
+        for p in _pods(core, "held")
+        if p.metadata.labels[JS + "replicatedjob-name"] == "node"
+    )
+    assert codes == [1, 137]

@@ -3,7 +3,8 @@
 ``auto = False`` (the default) leaves TrainJobs alone until a test drives them with the step API
 (:meth:`TrainerController.run_job`, :meth:`create_pods`, :meth:`set_pod_phase`, :meth:`finish`...).
 ``auto = True`` reconciles every TrainJob created or changed through the API on a worker thread:
-``Suspended``/``Resumed`` conditions, then :meth:`run_job` with :attr:`auto_outcome`.
+``Suspended``/``Resumed`` conditions, then :meth:`run_job` with :attr:`auto_outcome` (``None`` leaves the
+trainer pods ``Running`` until :meth:`TrainerController.end_job`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class TrainerController:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self.auto = False
-        self.auto_outcome = "Complete"
+        self.auto_outcome: str | None = "Complete"
         self.auto_step_delay = 0.0
         self.auto_log_lines: LogLines = None
         self.auto_failing_step: str | None = None
@@ -282,7 +283,7 @@ class TrainerController:
         self,
         namespace: str,
         name: str,
-        outcome: str = "Complete",
+        outcome: str | None = "Complete",
         failing_step: str | None = None,
         log_lines: LogLines = None,
         step_delay: float = 0.0,
@@ -292,6 +293,10 @@ class TrainerController:
         See :func:`kube_emulator.runs.run_job` for the arguments. Returns the final TrainJob.
         """
         return runs.run_job(self, namespace, name, outcome, failing_step, log_lines, step_delay)
+
+    def end_job(self, namespace: str, name: str, outcome: str = "Complete", failing_step: str | None = None) -> Obj:
+        """Finish a TrainJob left running by ``run_job(outcome=None)``; see :func:`kube_emulator.runs.end_job`."""
+        return runs.end_job(self, namespace, name, outcome, failing_step)
 
     @staticmethod
     def step_name(pod: Obj) -> str:

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .builders import JS, ReplicatedJobPlan
-from .cluster import Cluster
+from .cluster import TRAINER, Cluster
 from .store import Obj
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def run_job(
     controller: TrainerController,
     namespace: str,
     name: str,
-    outcome: str = "Complete",
+    outcome: str | None = "Complete",
     failing_step: str | None = None,
     log_lines: LogLines = None,
     step_delay: float = 0.0,
@@ -60,7 +60,8 @@ def run_job(
         controller: The controller whose step API performs each step.
         namespace: TrainJob namespace.
         name: TrainJob name.
-        outcome: ``Complete`` or ``Failed``.
+        outcome: ``Complete``, ``Failed``, or ``None`` to stop with the trainer pods ``Running``
+            (initializers done, logs written, no terminal condition); end it with :func:`end_job`.
         failing_step: For ``Failed``: the pod that fails, ``<replicated job>-<index>`` (``node-1``)
             or a replicated job name (``dataset-initializer``); default the first trainer pod.
         log_lines: Lines for the trainer pods (a list) or per step / replicated job (a dict);
@@ -68,13 +69,17 @@ def run_job(
         step_delay: Seconds between steps (so watchers see each transition).
 
     Returns:
-        The final TrainJob.
+        The final TrainJob (the running one when ``outcome`` is ``None``).
     """
     plans = controller.plans(namespace, name)
+    if outcome is None:
+        ready_holders = {p.name for p in plans if p.ancestor == "trainer"}
+    else:
+        ready_holders = set()
     target = _failing_target(plans, failing_step) if outcome == "Failed" else None
     started: dict[str, list[str]] = {}
     completed: set[str] = set()
-    ready_providers = {d for p in plans for d, status in p.depends_on if status == "Ready"}
+    ready_providers = {d for p in plans for d, status in p.depends_on if status == "Ready"} | ready_holders
     while True:
         wave = [
             p
@@ -112,10 +117,39 @@ def run_job(
         if failed:
             _terminate_running(controller, namespace, name)
             return controller.finish(namespace, name, "Failed")
+    if outcome is None:
+        return controller.cluster.require(TRAINER, "TrainJob", name, namespace)
     for p in plans:
         for pod_name in started.get(p.name, []) if p.name in ready_providers else []:
             controller.set_pod_phase(namespace, pod_name, "Succeeded")
     controller.sleep(step_delay)
+    return controller.finish(namespace, name, outcome)
+
+
+def end_job(
+    controller: TrainerController, namespace: str, name: str, outcome: str = "Complete", failing_step: str | None = None
+) -> Obj:
+    """Finish a TrainJob whose pods are still running: terminate them, then write the terminal conditions.
+
+    Args:
+        controller: The controller whose step API performs each step.
+        namespace: TrainJob namespace.
+        name: TrainJob name.
+        outcome: ``Complete`` (every live pod succeeds) or ``Failed`` (``failing_step`` exits 1, the
+            other live pods are killed with exit code 137).
+        failing_step: As for :func:`run_job`.
+    """
+    target = _failing_target(controller.plans(namespace, name), failing_step) if outcome == "Failed" else None
+    live = [
+        p for p in controller.pods_of(namespace, name) if p.get("status", {}).get("phase") in ("Pending", "Running")
+    ]
+    for pod in live:
+        if target is None:
+            controller.set_pod_phase(namespace, pod["metadata"]["name"], "Succeeded")
+        elif _is_target(pod, target):
+            controller.set_pod_phase(namespace, pod["metadata"]["name"], "Failed", 1, "Error")
+    if target is not None:
+        _terminate_running(controller, namespace, name)
     return controller.finish(namespace, name, outcome)
 
 

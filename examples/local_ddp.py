@@ -59,6 +59,7 @@ def train_ddp(epochs: int, lr: float, samples: int) -> None:
             f"[node {rank}/{world}] epoch {epoch + 1}/{epochs}: loss {local_loss:.4f} (all nodes {total[0] / total[1]:.4f})"
         )
 
+    dist.barrier()  # every rank is done before any tears its connections down
     dist.destroy_process_group()
 
 

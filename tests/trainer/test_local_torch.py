@@ -50,6 +50,7 @@ def all_reduce_and_train(steps: int) -> None:
             }
         )
     )
+    dist.barrier()  # every rank is done before any tears its connections down
     dist.destroy_process_group()
 
 

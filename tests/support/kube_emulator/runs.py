@@ -96,25 +96,14 @@ def run_job(
             for pod_name in started[p.name]:
                 controller.set_pod_phase(namespace, pod_name, "Running")
         controller.sleep(step_delay)
-        failed = False
-        for p in wave:
-            for pod_name in started[p.name]:
-                current = controller.cluster.require("v1", "Pod", pod_name, namespace)
-                failing = target is not None and _is_target(current, target)
-                append_lines(controller.cluster, current, _lines_for(current, log_lines, failing))
+        pods = [controller.cluster.require("v1", "Pod", n, namespace) for p in wave for n in started[p.name]]
+        for current in pods:
+            failing = target is not None and _is_target(current, target)
+            append_lines(controller.cluster, current, _lines_for(current, log_lines, failing))
         controller.sleep(step_delay)
-        for p in wave:
-            if p.name in ready_providers:
-                continue
-            for pod_name in started[p.name]:
-                current = controller.cluster.require("v1", "Pod", pod_name, namespace)
-                if target is not None and _is_target(current, target):
-                    controller.set_pod_phase(namespace, pod_name, "Failed", 1, "Error")
-                    failed = True
-                else:
-                    controller.set_pod_phase(namespace, pod_name, "Succeeded")
-            completed.add(p.name)
-        if failed:
+        ending = [p.name for p in wave if p.name not in ready_providers]
+        completed.update(ending)
+        if _terminate_pods(controller, namespace, [c for c in pods if _rjob(c) in ending], target):
             _terminate_running(controller, namespace, name)
             return controller.finish(namespace, name, "Failed")
     if outcome is None:
@@ -151,6 +140,24 @@ def end_job(
     if target is not None:
         _terminate_running(controller, namespace, name)
     return controller.finish(namespace, name, outcome)
+
+
+def _rjob(pod: Obj) -> str:
+    return str(pod["metadata"]["labels"].get(JS + "replicatedjob-name", ""))
+
+
+def _terminate_pods(
+    controller: TrainerController, namespace: str, pods: list[Obj], target: tuple[str, int] | None
+) -> bool:
+    """End pods: the target fails (exit 1), the others succeed; return whether one failed."""
+    failed = False
+    for pod in pods:
+        if target is not None and _is_target(pod, target):
+            controller.set_pod_phase(namespace, pod["metadata"]["name"], "Failed", 1, "Error")
+            failed = True
+        else:
+            controller.set_pod_phase(namespace, pod["metadata"]["name"], "Succeeded")
+    return failed
 
 
 def _terminate_running(controller: TrainerController, namespace: str, name: str) -> None:

@@ -138,3 +138,20 @@ def test_delete_job(client: TrainerClient, kube_emulator: KubeEmulator) -> None:
         client.delete_job(name)
     with pytest.raises(NotFoundError):
         client.get_job(name)
+
+
+def test_list_jobs_describes_runtimes_without_reading_them(
+    client: TrainerClient, kube_emulator: KubeEmulator, kubeconfig_path: Path
+) -> None:
+    create(client, "mine", nodes=1)  # train() read the runtime: list_jobs reuses it
+    assert client.list_jobs()[0].runtime.trainer.framework == "torch"
+    kube_emulator.seed_trainjobs(1, 2, NS, name_prefix="seeded")
+    fresh = TrainerClient(KubernetesBackendConfig(config_file=str(kubeconfig_path)))
+    kube_emulator.reset_requests()
+    seeded = next(job for job in fresh.list_jobs() if job.name == "seeded-0")
+    assert len(kube_emulator.requests) == 2
+    assert seeded.runtime.name == "torch-distributed" and seeded.runtime.trainer.framework == "Unknown"
+    assert seeded.runtime.trainer.image == "pytorch/pytorch:2.13.0-cuda13.0-cudnn9-runtime"  # from the node pod
+    assert seeded.num_nodes == 2
+    fresh.list_runtimes()
+    assert next(j for j in fresh.list_jobs() if j.name == "seeded-0").runtime.trainer.framework == "torch"

@@ -1,8 +1,12 @@
 """`KubernetesTrainerBackend`: `TrainerClient` on a cluster running Kubeflow Trainer v2 (TrainJob custom resources).
 
-API calls per operation: `list_jobs` makes one paginated list of TrainJobs and one paginated list of pods, whatever
-the number of jobs; `get_job` at most three (the TrainJob, its pods, its runtime, the last one cached for a minute);
-`get_job_events` one per object (the TrainJob, then each pod), each narrowed by a server-side field selector.
+API calls per operation:
+
+* `list_jobs`: one paginated list of TrainJobs and one paginated list of pods, whatever the number of jobs. Runtimes
+  are those this backend read before (`list_runtimes`, `get_runtime`, `train`, `get_job`); a job whose runtime was
+  not read yet is described from its own spec and pods (image, nodes, devices), with framework `Unknown`.
+* `get_job`: at most three: the TrainJob, its pods, its runtime (the runtime is reused for a minute).
+* `get_job_events`: the TrainJob and its pods, then one events list per object, narrowed by a field selector.
 """
 
 from __future__ import annotations
@@ -78,11 +82,18 @@ class KubernetesTrainerBackend(TrainerBackend):
 
     def list_runtimes(self) -> list[Runtime]:
         """Namespaced `TrainingRuntime`s and `ClusterTrainingRuntime`s, merged (namespaced wins)."""
-        return self._reader().list()
+        found = self._reader().list_records()
+        now = time.monotonic()
+        for record, runtime in found:  # list_jobs describes jobs with these, without reading runtimes itself
+            self._runtimes[(record.kind, record.name)] = (now, runtime)
+        return [runtime for _, runtime in found]
 
     def get_runtime(self, name: str) -> Runtime:
         """One runtime; `NotFoundError` if missing, `InvalidInputError` if it has no framework label."""
-        return self._reader().get(name)
+        record = self._reader().record(name)
+        runtime = to_runtime(record.obj)
+        self._runtimes[(record.kind, record.name)] = (time.monotonic(), runtime)
+        return runtime
 
     def get_runtime_packages(self, runtime: Runtime) -> list[str]:
         """Run a short TrainJob on the runtime that prints its installed packages (see `packages`)."""
@@ -133,7 +144,7 @@ class KubernetesTrainerBackend(TrainerBackend):
         job_name = names[-1] if names else generate_name()
         runtime_name = runtime.name if isinstance(runtime, Runtime) else runtime or constants.DEFAULT_RUNTIME
         record = self._reader().record(runtime_name)
-        to_runtime(record.obj)  # refuses runtimes without a framework label
+        self._runtimes[(record.kind, record.name)] = (time.monotonic(), to_runtime(record.obj))  # or refuses it
         level = self.version.level()
         return build_trainjob(
             name=job_name,

@@ -175,9 +175,9 @@ class RuntimeReader:
             merged[name] = RuntimeRecord(name, constants.TRAINING_RUNTIME_KIND, item)
         return [merged[name] for name in sorted(merged)]
 
-    def list(self) -> list[Runtime]:
-        """Every usable runtime (those without a framework label are skipped with a warning)."""
-        found: list[Runtime] = []
+    def list_records(self) -> list[tuple[RuntimeRecord, Runtime]]:
+        """Every usable runtime with the object it was read from."""
+        found: list[tuple[RuntimeRecord, Runtime]] = []
         for record in self.records():
             if framework_of(record.obj) is None:
                 log.warning(
@@ -187,7 +187,7 @@ class RuntimeReader:
                     constants.FRAMEWORK_LABEL,
                 )
                 continue
-            found.append(to_runtime(record.obj))
+            found.append((record, to_runtime(record.obj)))
         return found
 
     def record(self, name: str, kind: str | None = None) -> RuntimeRecord:

@@ -266,3 +266,18 @@ def test_run_job_can_stop_while_running(
         if p.metadata.labels[JS + "replicatedjob-name"] == "node"
     )
     assert codes == [1, 137]
+
+
+def test_orphan_deletion_keeps_dependents(
+    kube_emulator: KubeEmulator, custom: client.CustomObjectsApi, core: client.CoreV1Api
+) -> None:
+    _create(custom, "orphan")
+    kube_emulator.controller.create_pods("default", "orphan")
+    custom.delete_namespaced_custom_object(
+        GROUP, VERSION, "default", "trainjobs", "orphan", body=client.V1DeleteOptions(propagation_policy="Orphan")
+    )
+    assert kube_emulator.get("jobset.x-k8s.io/v1alpha2", "JobSet", "orphan", "default") is not None
+    pod_name = _pods(core, "orphan")[0].metadata.name
+    deleted = core.delete_namespaced_pod(pod_name, "default", grace_period_seconds=0)
+    assert deleted.metadata.deletion_grace_period_seconds == 0
+    assert _pods(core, "orphan") == []

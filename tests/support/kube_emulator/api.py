@@ -64,6 +64,19 @@ def _int(query: Query, key: str) -> int | None:
         raise bad_request(f"invalid value for {key}: {value!r}") from None
 
 
+def _delete_options(query: Query, body: bytes) -> dict[str, Any]:
+    try:
+        options = json.loads(body) if body.strip() else {}
+    except ValueError as exc:
+        raise bad_request(f"error decoding DeleteOptions: {exc}") from None
+    if not isinstance(options, dict):
+        raise bad_request("DeleteOptions must be a JSON object")
+    for key in ("gracePeriodSeconds", "propagationPolicy"):
+        if _one(query, key) is not None:
+            options[key] = _one(query, key)
+    return options
+
+
 @dataclass(frozen=True)
 class Target:
     """A parsed resource path."""
@@ -93,6 +106,8 @@ class Api:
             return self._route(method, path.rstrip("/") or "/", query, content_type, body)
         except ApiError as error:
             return error_response(error)
+        except Exception as exc:  # a bug must answer 500, not kill the connection
+            return error_response(ApiError(500, "InternalError", f"Internal error occurred: {exc!r}"))
 
     def _route(self, method: str, path: str, query: Query, content_type: str, body: bytes) -> Response:
         parts = [p for p in path.split("/") if p]
@@ -186,10 +201,7 @@ class Api:
             )
             return self._written(200, result, quiet)
         if method == "DELETE" and not t.subresource:
-            options = json.loads(body) if body.strip() else {}
-            for key in ("gracePeriodSeconds", "propagationPolicy"):
-                if _one(query, key) is not None:
-                    options[key] = _one(query, key)
+            options = _delete_options(query, body)
             return json_response(200, self.registry.delete(t.rt, ns, t.name, options, dry_run=dry_run))
         raise method_not_allowed()
 

@@ -182,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, OSError):
+        except Exception:  # client gone or a stream bug: end this connection only
             self.close_connection = True
         finally:
             close = getattr(response.stream, "close", None)

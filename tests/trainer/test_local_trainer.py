@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -413,3 +414,71 @@ def test_job_inherits_the_callers_environment(tmp_path: Path, monkeypatch: pytes
     c.wait_for_job_status(name, timeout=60)
     assert json.loads(next(iter(c.get_job_logs(name))))["EXTRA"] == "from-the-caller"
     assert os.environ["EXTRA"] == "from-the-caller"
+
+
+def show_devices() -> None:
+    import os
+
+    print(os.environ.get("CUDA_VISIBLE_DEVICES"), os.environ["PET_NPROC_PER_NODE"])
+
+
+def test_gpus_are_split_across_nodes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3,5")
+    c = client(tmp_path)
+    name = c.train(trainer=CustomTrainer(func=show_devices, num_nodes=2, resources_per_node={"nvidia.com/gpu": 1}))
+    job = c.wait_for_job_status(name, timeout=60)
+    assert [list(c.get_job_logs(name, step=f"node-{i}")) for i in range(2)] == [["3 1"], ["5 1"]]
+    assert {step.device for step in job.steps} == {"gpu"}
+    not_honoured = [e.message for e in c.get_job_events(name) if e.reason == "ResourceNotHonoured"]
+    assert not_honoured == []
+
+
+def test_missing_gpus_are_recorded_not_silently_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    c = client(tmp_path)
+    name = c.train(runtime="python", trainer=CustomTrainer(func=show_devices, resources_per_node={"gpu": 1}))
+    c.wait_for_job_status(name, timeout=60)
+    [warning] = [e.message for e in c.get_job_events(name) if e.reason == "ResourceNotHonoured"]
+    assert "gpu=1" in warning and "0 found" in warning
+
+
+def test_job_outlives_the_client_that_created_it(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from kubeflow.trainer import CustomTrainer, LocalProcessBackendConfig, TrainerClient
+        from kubeflow.trainer.options import Name
+        def stream(release):
+            import os, time
+            print("first line")
+            while not os.path.exists(release):
+                time.sleep(0.01)
+            print("last line")
+        c = TrainerClient(LocalProcessBackendConfig(state_dir=Path({str(tmp_path / "state")!r})))
+        c.train(trainer=CustomTrainer(func=stream, func_args={{"release": {str(release)!r}}}), options=[Name("survivor")])
+        """
+    )
+    (tmp_path / "create.py").write_text(script)
+    subprocess.run([sys.executable, str(tmp_path / "create.py")], check=True, timeout=120)  # that client is gone
+    c = client(tmp_path)
+    lines = c.get_job_logs("survivor", follow=True)
+    assert next(iter(lines)) == "first line"
+    assert c.get_job("survivor").status == "Running"
+    release.touch()
+    assert list(lines) == ["last line"]
+    assert c.wait_for_job_status("survivor", timeout=60).status == "Complete"
+
+
+def test_killed_supervisor_fails_the_job_with_a_clear_reason(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    release = tmp_path / "never"
+    name = c.train(trainer=CustomTrainer(func=stream, func_args={"release": str(release)}))
+    assert next(iter(c.get_job_logs(name, follow=True))) == "first line"
+    record = json.loads((tmp_path / "state" / name / "job.json").read_text())
+    os.kill(record["supervisor"]["pid"], signal.SIGKILL)
+    with pytest.raises(JobFailedError, match="supervisor") as caught:
+        c.wait_for_job_status(name, timeout=60)
+    assert caught.value.reason == "SupervisorLost"
+    node_pid = int(c.get_job(name).steps[0].pod_name.removeprefix("pid-"))
+    assert procs.wait_gone([(node_pid, record["nodes"][0]["start_ticks"])], 10)

@@ -28,6 +28,8 @@ MAX_SERVER_TIMEOUT = 300
 """Longest `timeoutSeconds` asked of the server for one watch request."""
 READ_GRACE = 15.0
 """Seconds a watch stream may stay silent beyond its server timeout before the connection is deemed dead."""
+QUICK_END = 1.0
+"""A watch stream that ends sooner than this with no event is backed off before reopening."""
 
 
 @dataclass(frozen=True)
@@ -144,11 +146,16 @@ class Watcher:
                     self._response = response
                 if self.stopped:
                     return
+                opened, quiet = time.monotonic(), True
                 for event in self._events(response):
-                    failures = 0
+                    failures, quiet = 0, False
                     yield event
                     if self.stopped:
                         return
+                if quiet and time.monotonic() - opened < QUICK_END:
+                    # A stream that ends at once, again and again, must not turn into a busy loop.
+                    failures += 1
+                    self._stopped.wait(self.objects.kube.retry.delay(failures))
             except _Gone:
                 log.debug(
                     "watch %s: resource version %s expired, relisting", self.resource.plural, self.resource_version

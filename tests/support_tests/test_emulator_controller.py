@@ -281,3 +281,14 @@ def test_orphan_deletion_keeps_dependents(
     deleted = core.delete_namespaced_pod(pod_name, "default", grace_period_seconds=0)
     assert deleted.metadata.deletion_grace_period_seconds == 0
     assert _pods(core, "orphan") == []
+
+
+def test_auto_mode_ignores_trainjobs_managed_elsewhere(
+    kube_emulator: KubeEmulator, custom: client.CustomObjectsApi
+) -> None:
+    kube_emulator.controller.auto = True
+    _create(custom, "kueue", managedBy="kueue.x-k8s.io/multikueue")
+    _create(custom, "mine")
+    assert kube_emulator.controller.wait_idle(timeout=20)
+    assert "status" not in _get(custom, "kueue")
+    assert _get(custom, "mine")["status"]["conditions"][0]["type"] == "Complete"

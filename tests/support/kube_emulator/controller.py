@@ -20,6 +20,8 @@ from .runs import LogLines
 from .store import Change, Obj
 from .util import clone
 
+MANAGED_BY = "trainer.kubeflow.org/trainjob-controller"
+
 
 class TrainerController:
     """Moves TrainJobs through their life like Kubeflow Trainer + JobSet + the Job controller."""
@@ -92,9 +94,13 @@ class TrainerController:
 
     # ------------------------------------------------------------- reconcile
     def reconcile(self, namespace: str, name: str) -> None:
-        """Apply ``spec.suspend`` (conditions, pods) and, in auto mode, start a run of a new TrainJob."""
+        """Apply ``spec.suspend`` (conditions, pods) and, in auto mode, start a run of a new TrainJob.
+
+        TrainJobs with another ``spec.managedBy`` (``kueue.x-k8s.io/multikueue``) are left alone,
+        as the real controller does.
+        """
         trainjob = self.cluster.get(TRAINER, "TrainJob", name, namespace)
-        if trainjob is None:
+        if trainjob is None or trainjob["spec"].get("managedBy", MANAGED_BY) != MANAGED_BY:
             return
         conditions = (trainjob.get("status") or {}).get("conditions") or []
         suspended = bool(trainjob["spec"].get("suspend"))

@@ -42,14 +42,26 @@ Where the CRDs come from
     ``versions/<v>/crds`` and ``versions/<v>/runtimes`` for ``"v2.1.0"`` and ``"v2.0.1"``. Those
     files are verbatim copies of the upstream kubeflow/trainer manifests (see its README).
 
-Usage::
+Usage (pytest: the ``kube_emulator`` and ``kubeconfig_path`` fixtures of
+``kube_emulator.pytest_plugin`` do the first lines)::
 
     from kube_emulator import KubeEmulator, Fault
 
-    with KubeEmulator(trainer_crds="master") as emu:
+    with KubeEmulator(trainer_crds="master") as emu:      # or "v2.1.0", "v2.0.1"
         emu.load_default_runtimes()
-        path = emu.write_kubeconfig(tmp_path / "kubeconfig")
-        emu.controller.auto = True          # or drive it: emu.controller.run_job(ns, name, ...)
+        path = emu.write_kubeconfig(tmp_path / "kubeconfig")   # or emu.client_configuration()
+        emu.apply(obj); emu.get("v1", "Pod", name, ns); emu.list_objects(api_version, kind, ns)
+        emu.append_log(ns, pod, "node", "line"); emu.record_event(ns, {"kind": "TrainJob", "name": n}, r, m)
+        emu.add_fault(Fault(method="POST", path=r"/trainjobs$", status=503, after_commit=True))
+        emu.requests; emu.reset_requests()
+
+        emu.controller.auto = True            # reconcile TrainJobs created through the API
+        emu.controller.auto_outcome = "Complete"   # "Failed", or None to leave them Running
+        emu.controller.run_job(ns, name, outcome="Failed", failing_step="node-1", log_lines=[...])
+        emu.controller.run_job(ns, name, outcome=None); emu.controller.end_job(ns, name, "Complete")
+        emu.controller.create_pods(ns, name); emu.controller.set_pod_phase(ns, pod, "Running")
+        emu.controller.restart_pod(ns, pod); emu.controller.finish(ns, name, "Complete")
+        emu.seed_trainjobs(1000, 4, namespace="bench")   # benchmark fast path, no HTTP
 """
 
 from .controller import TrainerController

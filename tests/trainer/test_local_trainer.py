@@ -190,7 +190,8 @@ def test_delete_running_job_kills_all_its_processes(tmp_path: Path) -> None:
     alive = [(pid, procs.start_ticks(pid)) for pid in nodes + children]
     assert all(procs.is_alive(pid, ticks) for pid, ticks in alive)
     c.delete_job(name)
-    assert [pid for pid, ticks in alive if procs.is_alive(pid, ticks)] == []
+    # Gone, not even zombies: their /proc entry is absent (or belongs to a new process with another start time).
+    assert [pid for pid, ticks in alive if procs.start_ticks(pid) == ticks] == []
     with pytest.raises(NotFoundError):
         c.get_job(name)
     assert name not in [job.name for job in c.list_jobs()]

@@ -287,7 +287,20 @@ class Supervisor:
             self.job.add_event(self.kind, self.job.path.name, "Completed", "Every node exited with code 0.")
             self.job.update(change)
         procs.kill_groups_verified([(node.process.pid, node.ticks) for node in self.nodes], self.grace, self.reap)
-        self.reap()
+        self.reap_all(timeout=1.0)
+
+    def reap_all(self, timeout: float) -> None:
+        """Reap every remaining child (adopted orphans that just died), so none is left a zombie after we exit."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                if time.monotonic() >= deadline:
+                    return
+                time.sleep(0.01)
 
     def run(self, notify_fd: int | None) -> None:
         """Register, start the nodes, tell the client it may return, supervise, finish."""

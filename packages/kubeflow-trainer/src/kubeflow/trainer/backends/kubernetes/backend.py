@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
-from kubeflow.core.errors import InvalidInputError, JobFailedError, KubeflowError, NotFoundError
+from kubeflow.core.errors import InvalidInputError, JobFailedError, NotFoundError
 from kubeflow.core.kubernetes.client import KubeClient
 from kubeflow.core.kubernetes.config import KubernetesBackendConfig
 from kubeflow.core.kubernetes.events import list_events
@@ -40,7 +40,7 @@ from kubeflow.trainer.backends.kubernetes.packages import runtime_packages
 from kubeflow.trainer.backends.kubernetes.runtimes import RuntimeReader, to_runtime
 from kubeflow.trainer.backends.kubernetes.submit import submit
 from kubeflow.trainer.backends.kubernetes.version import VersionDetector
-from kubeflow.trainer.backends.kubernetes.waiting import LOG_TAIL, ChangeWaiter, Versions, describe_events
+from kubeflow.trainer.backends.kubernetes.waiting import ChangeWaiter, Versions, failure_error
 from kubeflow.trainer.options import Name, Option
 from kubeflow.trainer.types import Event, Initializer, Runtime, TrainJob
 
@@ -301,34 +301,7 @@ class KubernetesTrainerBackend(TrainerBackend):
         raw = self._raw.get(job.name)
         if raw is None:
             raw, _ = self._read(job.name)
-        condition = st.condition_true(raw, constants.TRAINJOB_FAILED) or {}
-        failing = next((s for s in job.steps if s.status == "Failed" or s.exit_code not in (None, 0)), None)
-        log_tail: list[str] = []
-        events: list[Event] = []
-        targets: list[tuple[str, str | None]] = [(job.name, constants.TRAINJOB_KIND), (job.name, "JobSet")]
-        if failing is not None:
-            # An Indexed Job's pods are named `<job>-<completion index>-<suffix>`.
-            targets += [(failing.pod_name.rsplit("-", 2)[0], "Job"), (failing.pod_name, "Pod")]
-            try:
-                log_tail = self.pod_logs.read(
-                    failing.pod_name, st.step_container(failing.name), self.namespace, tail_lines=LOG_TAIL
-                )
-            except KubeflowError:
-                log_tail = []
-        try:
-            events = list_events(self.objects, targets, self.namespace)
-        except KubeflowError:
-            events = []
-        return JobFailedError(
-            job.name,
-            step=failing.name if failing else None,
-            exit_code=failing.exit_code if failing else None,
-            reason=condition.get("reason"),
-            detail=condition.get("message"),
-            log_tail=log_tail,
-            events=describe_events(events),
-            details={"condition": condition, "namespace": self.namespace},
-        )
+        return failure_error(self.objects, self.pod_logs, self.namespace, job, raw)
 
 
 __all__ = ["KubernetesTrainerBackend"]

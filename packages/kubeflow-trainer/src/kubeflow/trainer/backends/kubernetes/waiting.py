@@ -11,12 +11,18 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from kubeflow.core.errors import KubeflowError
+from kubeflow.core.errors import JobFailedError, KubeflowError
+from kubeflow.core.kubernetes.events import list_events
+from kubeflow.core.kubernetes.logs import PodLogs
 from kubeflow.core.kubernetes.objects import ObjectClient
 from kubeflow.core.kubernetes.resources import PODS, Resource
 from kubeflow.core.kubernetes.watch import Watcher
 from kubeflow.core.models import Event
+from kubeflow.trainer import constants
+from kubeflow.trainer.backends.kubernetes.status import condition_true, step_container
+from kubeflow.trainer.types import TrainJob
 
 log = logging.getLogger(__name__)
 
@@ -101,4 +107,40 @@ def describe_events(events: list[Event], limit: int = EVENT_LIMIT) -> list[str]:
     ]
 
 
-__all__ = ["LOG_TAIL", "ChangeWaiter", "Versions", "describe_events"]
+def failure_error(
+    objects: ObjectClient, pod_logs: PodLogs, namespace: str, job: TrainJob, trainjob: dict[str, Any]
+) -> JobFailedError:
+    """The typed error of a failed job: the failing step, the `Failed` condition, the step's log tail, the events.
+
+    Events are those of the TrainJob, its JobSet, and the failing step's Job and pod (warnings first). Reading
+    logs or events may fail (the pod may be gone): the error is then built without them.
+    """
+    condition = condition_true(trainjob, constants.TRAINJOB_FAILED) or {}
+    failing = next((s for s in job.steps if s.status == "Failed" or s.exit_code not in (None, 0)), None)
+    log_tail: list[str] = []
+    events: list[Event] = []
+    targets: list[tuple[str, str | None]] = [(job.name, constants.TRAINJOB_KIND), (job.name, "JobSet")]
+    if failing is not None:
+        # An Indexed Job's pods are named `<job>-<completion index>-<suffix>`.
+        targets += [(failing.pod_name.rsplit("-", 2)[0], "Job"), (failing.pod_name, "Pod")]
+        try:
+            log_tail = pod_logs.read(failing.pod_name, step_container(failing.name), namespace, tail_lines=LOG_TAIL)
+        except KubeflowError:
+            log_tail = []
+    try:
+        events = list_events(objects, targets, namespace)
+    except KubeflowError:
+        events = []
+    return JobFailedError(
+        job.name,
+        step=failing.name if failing else None,
+        exit_code=failing.exit_code if failing else None,
+        reason=condition.get("reason"),
+        detail=condition.get("message"),
+        log_tail=log_tail,
+        events=describe_events(events),
+        details={"condition": condition, "namespace": namespace},
+    )
+
+
+__all__ = ["LOG_TAIL", "ChangeWaiter", "Versions", "describe_events", "failure_error"]

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import builtins
-import contextlib
-import os
-import select
-import signal
+import shutil
 import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import ClassVar
 
 from kubeflow.core.backend import JobBackend
-from kubeflow.core.errors import AlreadyExistsError, BackendError, ConflictError, InvalidInputError, NotFoundError
-from kubeflow.core.local import logs, procs
+from kubeflow.core.errors import AlreadyExistsError, BackendError, ConflictError, NotFoundError
+from kubeflow.core.local import launching, lifecycle, logs, procs
 from kubeflow.core.local.config import LocalProcessBackendConfig
 from kubeflow.core.local.models import LocalJobInfo, LocalJobRequest, LocalJobSpec, LocalNodeInfo
 from kubeflow.core.local.state import (
     LAUNCH_FILE,
-    LOCK_FILE,
-    LOGS_DIR,
-    SUPERVISOR_LOG,
     JobDir,
     Record,
     StateRoot,
@@ -35,42 +26,16 @@ from kubeflow.core.local.state import (
     write_private,
 )
 from kubeflow.core.models import TERMINAL_STATUSES, Event, JobRef
-from kubeflow.core.names import validate_name
 
-SUPERVISOR_MODULE = "kubeflow.core.local.supervisor"
-SUPERVISOR_START_TIMEOUT = 60.0
-"""Seconds a job with no registered supervisor may stay `Created` before it is declared failed."""
 WATCH_SECONDS = 0.02
 """How often `wait_for_change` looks at a job record."""
-_RESERVED_FILES = {"job.json", LAUNCH_FILE, "events.jsonl", LOCK_FILE, SUPERVISOR_LOG, LOGS_DIR}
-
-
-def _core_src_dir() -> str:
-    """The directory holding the `kubeflow` namespace portion of kubeflow-core (for the supervisor's path)."""
-    return str(Path(__file__).resolve().parents[3])
-
-
-def _read_until_eof(fd: int, timeout: float) -> bytes:
-    """What a pipe delivers until its writers close it (or `timeout` seconds pass)."""
-    data = b""
-    deadline = time.monotonic() + timeout
-    while (remaining := deadline - time.monotonic()) > 0:
-        readable, _, _ = select.select([fd], [], [], remaining)
-        if not readable:
-            break
-        chunk = os.read(fd, 64)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 def _revision(signature: tuple[int, int] | None) -> str:
     return "" if signature is None else f"{signature[0]}-{signature[1]}"
 
 
-def _time(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+_time = lifecycle.parse_time
 
 
 class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo]):
@@ -87,72 +52,6 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
     def job_dir(self, name: str) -> Path:
         """Where job `name` lives (or will live)."""
         return self.state.root / name
-
-    def submit_dryrun(self, spec: LocalJobSpec) -> LocalJobRequest:
-        """Resolve a spec into the exact directory, record and commands `schedule` would use. Touches nothing."""
-        validate_name(spec.name, "name")
-        names = [node.name for node in spec.nodes]
-        if len(set(names)) != len(names):
-            raise InvalidInputError("nodes", f"node names must be unique, got {names}.")
-        for relative in spec.files:
-            parts = PurePosixPath(relative).parts
-            if not parts or PurePosixPath(relative).is_absolute() or ".." in parts or parts[0] in _RESERVED_FILES:
-                raise InvalidInputError("files", f"{relative!r} is not a file name the job directory can hold.")
-        job_dir = self.job_dir(spec.name)
-        base = dict(os.environ) if spec.inherit_env else {}
-        base.update(spec.env)
-        cwd = spec.cwd or os.getcwd()
-        launch = {
-            "nodes": [
-                {"name": node.name, "argv": list(node.argv), "env": {**base, **node.env}, "cwd": node.cwd or cwd}
-                for node in spec.nodes
-            ]
-        }
-        record: Record = {
-            "version": 1,
-            "name": spec.name,
-            "kind": spec.kind,
-            "status": "Created",
-            "reason": None,
-            "message": None,
-            "created": now_iso(),
-            "started": None,
-            "finished": None,
-            "labels": dict(spec.labels),
-            "meta": dict(spec.meta),
-            "ports": list(spec.ports),
-            "cwd": cwd,
-            "env_names": sorted(spec.env),
-            "grace_seconds": self.config.termination_grace_seconds,
-            "shared_locks": list(spec.shared_locks),
-            "supervisor": None,
-            "first_failure": None,
-            "nodes": [
-                {
-                    "name": node.name,
-                    "argv": list(node.argv),
-                    "env_names": sorted(node.env),
-                    "cwd": node.cwd or cwd,
-                    "status": "Pending",
-                    "pid": None,
-                    "start_ticks": None,
-                    "exit_code": None,
-                    "started": None,
-                    "finished": None,
-                }
-                for node in spec.nodes
-            ],
-        }
-        return LocalJobRequest(
-            name=spec.name,
-            job_dir=str(job_dir),
-            record=record,
-            launch=launch,
-            files=dict(spec.files),
-            supervisor_argv=[sys.executable, "-m", SUPERVISOR_MODULE, str(job_dir)],
-            ports=list(spec.ports),
-            events=list(spec.events),
-        )
 
     def schedule(self, request: LocalJobRequest) -> JobRef:
         """Write the job's state, publish it atomically and start its supervisor.
@@ -189,52 +88,10 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
                 except FileExistsError:
                     raise AlreadyExistsError(f"A job named {name!r} already exists.", reason="AlreadyExists") from None
         except BaseException:
-            import shutil
-
             shutil.rmtree(staged.path, ignore_errors=True)
             raise
-        self._start_supervisor(job, request)
+        launching.start_supervisor(job, request)
         return JobRef(backend=self.kind, name=name)
-
-    def _start_supervisor(self, job: JobDir, request: LocalJobRequest) -> None:
-        """Start the supervisor in its own session and return once it has registered itself in the record.
-
-        It stays our child while we live (a daemon thread reaps it, so no zombie is left); if we exit first, it is
-        adopted like any orphan and carries on.
-        """
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([_core_src_dir(), *filter(None, [env.get("PYTHONPATH")])])
-        read_fd, write_fd = os.pipe()
-        log_fd = os.open(job.path / SUPERVISOR_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            process = subprocess.Popen(
-                [*request.supervisor_argv, "--notify-fd", str(write_fd)],
-                cwd=job.path,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log_fd,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                close_fds=True,
-                pass_fds=(write_fd,),
-            )
-        finally:
-            os.close(log_fd)
-            os.close(write_fd)
-        try:
-            ready = _read_until_eof(read_fd, SUPERVISOR_START_TIMEOUT)
-        finally:
-            os.close(read_fd)
-        if ready.startswith(b"ok"):
-            threading.Thread(target=process.wait, name=f"kubeflow-reap-{request.name}", daemon=True).start()
-            return
-        with contextlib.suppress(OSError):
-            process.kill()
-        process.wait()
-        tail = logs.tail_lines(job.path / SUPERVISOR_LOG, 20)
-        message = "The job's supervisor could not start."
-        self._mark_failed(job, "SupervisorFailed", message + (" Its output: " + " / ".join(tail) if tail else ""))
-        raise BackendError(message + "\n" + "\n".join(f"  | {line}" for line in tail), reason="SupervisorFailed")
 
     def _ports_in_use(self) -> set[int]:
         ports: set[int] = set()
@@ -255,6 +112,10 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
                 return port
         raise BackendError("No free TCP port could be found on this host.", reason="NoFreePort")  # pragma: no cover
 
+    def submit_dryrun(self, spec: LocalJobSpec) -> LocalJobRequest:
+        """Resolve a spec into the exact directory, record and commands `schedule` would use. Touches nothing."""
+        return launching.build_request(spec, self.job_dir(spec.name), self.config.termination_grace_seconds)
+
     # -- reading -----------------------------------------------------------------------------------------------
     def describe(self, name: str) -> LocalJobInfo | None:
         """The job as recorded, or None. A job whose supervisor died is marked Failed here, on first sight."""
@@ -264,7 +125,7 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
         if record is None:
             return None
         if record.get("status") not in TERMINAL_STATUSES:
-            record = self._reconcile(job, record)
+            record = lifecycle.reconcile(job, record)
         return self._info(job, record, _revision(signature))
 
     def list(self) -> builtins.list[LocalJobInfo]:
@@ -308,59 +169,6 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
             revision=revision,
         )
 
-    def _supervisor_lost(self, record: Record) -> str | None:
-        """Why an unfinished job has no live supervisor, or None if it has one."""
-        supervisor = record.get("supervisor")
-        if not supervisor:
-            created = _time(record.get("created"))
-            age = (datetime.now(timezone.utc) - created).total_seconds() if created else 0.0
-            if age > SUPERVISOR_START_TIMEOUT:
-                return f"Its supervisor never started (created {int(age)} s ago)."
-            return None
-        if procs.is_alive(supervisor.get("pid"), supervisor.get("start_ticks")):
-            return None
-        return (
-            f"Its supervisor process (pid {supervisor.get('pid')}) ended unexpectedly, e.g. killed with SIGKILL or "
-            "by a reboot; the nodes still running were stopped."
-        )
-
-    def _reconcile(self, job: JobDir, record: Record) -> Record:
-        if self._supervisor_lost(record) is None:
-            return record
-        groups: builtins.list[tuple[int, int | None]] = []
-
-        def change(current: Record) -> bool:
-            if current.get("status") in TERMINAL_STATUSES:
-                return False
-            why = self._supervisor_lost(current)
-            if why is None:
-                return False
-            current.update(status="Failed", reason="SupervisorLost", message=why, finished=now_iso())
-            for node in current["nodes"]:
-                if node.get("pid"):
-                    groups.append((int(node["pid"]), node.get("start_ticks")))
-                if node["status"] in ("Pending", "Running"):
-                    node.update(status="Failed", terminated=True)
-            return True
-
-        updated = job.update(change)
-        if groups:
-            for pgid, ticks in groups:
-                procs.signal_group(pgid, signal.SIGKILL, ticks, verified=True)
-            kind = str(record.get("kind", "Job"))
-            job.add_event(kind, record["name"], "SupervisorLost", str((updated or {}).get("message")), "Warning")
-        return updated if updated is not None else record
-
-    def _mark_failed(self, job: JobDir, reason: str, message: str) -> None:
-        def change(current: Record) -> bool:
-            if current.get("status") in TERMINAL_STATUSES:
-                return False
-            current.update(status="Failed", reason=reason, message=message, finished=now_iso())
-            return True
-
-        job.update(change)
-        job.add_event(str((job.read() or {}).get("kind", "Job")), job.path.name, reason, message, "Warning")
-
     # -- logs and events ---------------------------------------------------------------------------------------
     def _require(self, name: str) -> LocalJobInfo:
         info = self.describe(name)
@@ -392,7 +200,7 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
             if record is None:
                 return True
             if record.get("status") not in TERMINAL_STATUSES:
-                record = self._reconcile(job, record)
+                record = lifecycle.reconcile(job, record)
             status = next((item["status"] for item in record["nodes"] if item["name"] == step), None)
             if status in ("Succeeded", "Failed", None):
                 return True
@@ -449,32 +257,10 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
         if record is None:
             return
         kind = str(record.get("kind", "Job"))
-        grace = float(record.get("grace_seconds", self.config.termination_grace_seconds))
         job.add_event(kind, name, "Deleting", f"Job {name} is being deleted.")
-        supervisor = record.get("supervisor") or {}
-        pid, ticks = int(supervisor.get("pid") or 0), supervisor.get("start_ticks")
-        if procs.signal_pid(pid, ticks, signal.SIGTERM) and not procs.wait_gone([(pid, ticks)], grace + 5.0):
-            procs.signal_pid(pid, ticks, signal.SIGKILL)
-            procs.wait_gone([(pid, ticks)], 5.0)
-        record = job.read() or record
-        groups = [(int(node["pid"]), node.get("start_ticks")) for node in record["nodes"] if node.get("pid")]
-        for pgid, node_ticks in groups:
-            procs.signal_group(pgid, signal.SIGKILL, node_ticks, verified=True)
-        if procs.has_proc():
-            procs.wait_gone(
-                [(member, None) for pgid, node_ticks in groups for member in procs.group_members(pgid, node_ticks)], 5.0
-            )
+        lifecycle.stop_all(job, record, float(record.get("grace_seconds", self.config.termination_grace_seconds)))
         events = job.events()
-        with contextlib.suppress(OSError):
-            events.append(
-                {
-                    "time": now_iso(),
-                    "kind": kind,
-                    "object": name,
-                    "reason": "Deleted",
-                    "message": f"Job {name} was deleted.",
-                    "type": "Normal",
-                }
-            )
+        deleted = {"time": now_iso(), "kind": kind, "object": name, "reason": "Deleted", "type": "Normal"}
+        events.append({**deleted, "message": f"Job {name} was deleted."})
         if self.state.remove(name):
             self.state.keep_deleted_events(name, events)

@@ -1,0 +1,152 @@
+"""Turning a job spec into what the supervisor needs, and starting the supervisor."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path, PurePosixPath
+
+from kubeflow.core.errors import BackendError, InvalidInputError
+from kubeflow.core.local import lifecycle, logs
+from kubeflow.core.local.models import LocalJobRequest, LocalJobSpec
+from kubeflow.core.local.state import LAUNCH_FILE, LOCK_FILE, LOGS_DIR, SUPERVISOR_LOG, JobDir, Record, now_iso
+from kubeflow.core.names import validate_name
+
+SUPERVISOR_MODULE = "kubeflow.core.local.supervisor"
+_RESERVED_FILES = {"job.json", LAUNCH_FILE, "events.jsonl", LOCK_FILE, SUPERVISOR_LOG, LOGS_DIR}
+
+
+def _core_src_dir() -> str:
+    """The directory holding the `kubeflow` namespace portion of kubeflow-core (for the supervisor's path)."""
+    return str(Path(__file__).resolve().parents[3])
+
+
+def _read_until_eof(fd: int, timeout: float) -> bytes:
+    """What a pipe delivers until its writers close it (or `timeout` seconds pass)."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        readable, _, _ = select.select([fd], [], [], remaining)
+        if not readable:
+            break
+        chunk = os.read(fd, 64)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def build_request(spec: LocalJobSpec, job_dir: Path, grace_seconds: float) -> LocalJobRequest:
+    """Resolve a spec into the exact record, launch description and supervisor command. Touches nothing.
+
+    Raises:
+        InvalidInputError: The name, node names or file names are invalid.
+    """
+    validate_name(spec.name, "name")
+    names = [node.name for node in spec.nodes]
+    if len(set(names)) != len(names):
+        raise InvalidInputError("nodes", f"node names must be unique, got {names}.")
+    for relative in spec.files:
+        parts = PurePosixPath(relative).parts
+        if not parts or PurePosixPath(relative).is_absolute() or ".." in parts or parts[0] in _RESERVED_FILES:
+            raise InvalidInputError("files", f"{relative!r} is not a file name the job directory can hold.")
+    base = dict(os.environ) if spec.inherit_env else {}
+    base.update(spec.env)
+    cwd = spec.cwd or os.getcwd()
+    launch = {
+        "nodes": [
+            {"name": node.name, "argv": list(node.argv), "env": {**base, **node.env}, "cwd": node.cwd or cwd}
+            for node in spec.nodes
+        ]
+    }
+    record: Record = {
+        "version": 1,
+        "name": spec.name,
+        "kind": spec.kind,
+        "status": "Created",
+        "reason": None,
+        "message": None,
+        "created": now_iso(),
+        "started": None,
+        "finished": None,
+        "labels": dict(spec.labels),
+        "meta": dict(spec.meta),
+        "ports": list(spec.ports),
+        "cwd": cwd,
+        "env_names": sorted(spec.env),
+        "grace_seconds": grace_seconds,
+        "shared_locks": list(spec.shared_locks),
+        "supervisor": None,
+        "first_failure": None,
+        "nodes": [
+            {
+                "name": node.name,
+                "argv": list(node.argv),
+                "env_names": sorted(node.env),
+                "cwd": node.cwd or cwd,
+                "status": "Pending",
+                "pid": None,
+                "start_ticks": None,
+                "exit_code": None,
+                "started": None,
+                "finished": None,
+            }
+            for node in spec.nodes
+        ],
+    }
+    return LocalJobRequest(
+        name=spec.name,
+        job_dir=str(job_dir),
+        record=record,
+        launch=launch,
+        files=dict(spec.files),
+        supervisor_argv=[sys.executable, "-m", SUPERVISOR_MODULE, str(job_dir)],
+        ports=list(spec.ports),
+        events=list(spec.events),
+    )
+
+
+def start_supervisor(job: JobDir, request: LocalJobRequest) -> None:
+    """Start the supervisor in its own session and return once it has registered itself in the record.
+
+    It stays our child while we live (a daemon thread reaps it, so no zombie is left); if we exit first, it is
+    adopted like any orphan and carries on.
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([_core_src_dir(), *filter(None, [env.get("PYTHONPATH")])])
+    read_fd, write_fd = os.pipe()
+    log_fd = os.open(job.path / SUPERVISOR_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        process = subprocess.Popen(
+            [*request.supervisor_argv, "--notify-fd", str(write_fd)],
+            cwd=job.path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_fd,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+            pass_fds=(write_fd,),
+        )
+    finally:
+        os.close(log_fd)
+        os.close(write_fd)
+    try:
+        ready = _read_until_eof(read_fd, lifecycle.SUPERVISOR_START_TIMEOUT)
+    finally:
+        os.close(read_fd)
+    if ready.startswith(b"ok"):
+        threading.Thread(target=process.wait, name=f"kubeflow-reap-{request.name}", daemon=True).start()
+        return
+    with contextlib.suppress(OSError):
+        process.kill()
+    process.wait()
+    tail = logs.tail_lines(job.path / SUPERVISOR_LOG, 20)
+    message = "The job's supervisor could not start."
+    lifecycle.mark_failed(job, "SupervisorFailed", message + (" Its output: " + " / ".join(tail) if tail else ""))
+    raise BackendError(message + "\n" + "\n".join(f"  | {line}" for line in tail), reason="SupervisorFailed")

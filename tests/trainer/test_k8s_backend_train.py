@@ -159,9 +159,7 @@ def test_failed_trainjob_creation_removes_the_secrets(client: TrainerClient, kub
 
 def test_dry_run_returns_the_body_and_sends_nothing(client: TrainerClient, kube_emulator: KubeEmulator) -> None:
     kube_emulator.reset_requests()
-    body = client.backend.train_dry_run(  # type: ignore[attr-defined]
-        trainer=CustomTrainerContainer(image="busybox"), options=[Name("dry")]
-    )
+    body = client.train(trainer=CustomTrainerContainer(image="busybox"), options=[Name("dry")], dry_run=True)
     assert body["kind"] == "TrainJob" and body["metadata"]["name"] == "dry"
     assert all(r.method == "GET" for r in kube_emulator.requests)
     assert kube_emulator.get(TRAINER, "TrainJob", "dry", "default") is None

@@ -137,7 +137,8 @@ class TrainerClient:
     def get_job_logs(self, name: str, step: str = constants.DEFAULT_STEP, follow: bool = False) -> Iterator[str]:
         """Yield the log lines of one step of a job (`node-0` by default).
 
-        With `follow=True` the lines are yielded as they are written, until the step ends.
+        With `follow=True` the lines are yielded as they are written, until the step ends. `step="all"` reads every
+        training node, each line prefixed with `[node-i]`.
         """
         return self.backend.get_job_logs(name, step=step, follow=follow)
 

@@ -156,7 +156,7 @@ class KubernetesTrainerBackend(TrainerBackend):
             api_level=level,
         )
 
-    def train_dry_run(
+    def train_dryrun(
         self,
         runtime: Runtime | str | None = None,
         initializer: Initializer | None = None,

@@ -20,91 +20,73 @@ def _check_uri(value: str, scheme: str) -> str:
 
 
 @model
-class HuggingFaceDatasetInitializer:
+class _HuggingFaceInitializer:
+    storage_uri: str
+    """`hf://<owner>/<name>`."""
+    access_token: str | None = Field(default=None, repr=False, kw_only=True)
+    """Token for private or gated repositories. Sent as a Kubernetes Secret, never in the job body or logs."""
+
+    @field_validator("storage_uri")
+    @classmethod
+    def _uri(cls, value: str) -> str:
+        return _check_uri(value, "hf")
+
+
+@model
+class HuggingFaceDatasetInitializer(_HuggingFaceInitializer):
     """Download a dataset from the HuggingFace Hub (`hf://owner/name`)."""
 
-    storage_uri: str
-    """`hf://<owner>/<dataset>`."""
     ignore_patterns: list[str] | None = None
     """File patterns not to download."""
-    access_token: str | None = Field(default=None, repr=False)
-    """Token for private datasets. Sent as a Kubernetes Secret, never in the job body or logs."""
-
-    @field_validator("storage_uri")
-    @classmethod
-    def _uri(cls, value: str) -> str:
-        return _check_uri(value, "hf")
 
 
 @model
-class HuggingFaceModelInitializer:
+class HuggingFaceModelInitializer(_HuggingFaceInitializer):
     """Download a model from the HuggingFace Hub (`hf://owner/name`)."""
 
-    storage_uri: str
-    """`hf://<owner>/<model>`."""
     ignore_patterns: list[str] | None = Field(
         default_factory=lambda: list(constants.INITIALIZER_DEFAULT_IGNORE_PATTERNS)
     )
     """File patterns not to download."""
-    access_token: str | None = Field(default=None, repr=False)
-    """Token for gated or private models. Sent as a Kubernetes Secret, never in the job body or logs."""
+
+
+@model
+class _S3Initializer:
+    storage_uri: str
+    """`s3://<bucket>/<path>`."""
+    endpoint: str | None = Field(default=None, kw_only=True)
+    """Custom S3 endpoint URL."""
+    access_key_id: str | None = Field(default=None, repr=False, kw_only=True)
+    """Access key id. Sent as a Kubernetes Secret."""
+    secret_access_key: str | None = Field(default=None, repr=False, kw_only=True)
+    """Secret access key. Sent as a Kubernetes Secret."""
+    region: str | None = Field(default=None, kw_only=True)
+    """Region."""
+    role_arn: str | None = Field(default=None, kw_only=True)
+    """Role to assume."""
 
     @field_validator("storage_uri")
     @classmethod
     def _uri(cls, value: str) -> str:
-        return _check_uri(value, "hf")
+        return _check_uri(value, "s3")
 
 
 @model
-class S3DatasetInitializer:
+class S3DatasetInitializer(_S3Initializer):
     """Download a dataset from S3-compatible storage (`s3://bucket/path`)."""
 
-    storage_uri: str
-    """`s3://<bucket>/<path>`."""
     ignore_patterns: list[str] | None = None
     """File patterns not to download."""
-    endpoint: str | None = None
-    """Custom S3 endpoint URL."""
-    access_key_id: str | None = Field(default=None, repr=False)
-    """Access key id. Sent as a Kubernetes Secret."""
-    secret_access_key: str | None = Field(default=None, repr=False)
-    """Secret access key. Sent as a Kubernetes Secret."""
-    region: str | None = None
-    """Region."""
-    role_arn: str | None = None
-    """Role to assume."""
-
-    @field_validator("storage_uri")
-    @classmethod
-    def _uri(cls, value: str) -> str:
-        return _check_uri(value, "s3")
 
 
 @model
-class S3ModelInitializer:
+class S3ModelInitializer(_S3Initializer):
     """Download a model from S3-compatible storage (`s3://bucket/path`)."""
 
-    storage_uri: str
-    """`s3://<bucket>/<path>`."""
     ignore_patterns: list[str] | None = Field(
         default_factory=lambda: list(constants.INITIALIZER_DEFAULT_IGNORE_PATTERNS)
     )
     """File patterns not to download."""
-    endpoint: str | None = None
-    """Custom S3 endpoint URL."""
-    access_key_id: str | None = Field(default=None, repr=False)
-    """Access key id. Sent as a Kubernetes Secret."""
-    secret_access_key: str | None = Field(default=None, repr=False)
-    """Secret access key. Sent as a Kubernetes Secret."""
-    region: str | None = None
-    """Region."""
-    role_arn: str | None = None
-    """Role to assume."""
-
-    @field_validator("storage_uri")
-    @classmethod
-    def _uri(cls, value: str) -> str:
-        return _check_uri(value, "s3")
 
 
 DatasetInitializer = HuggingFaceDatasetInitializer | S3DatasetInitializer

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from kubeflow.core.quantity import parse_quantity
 from kubeflow.trainer import constants
@@ -39,6 +39,12 @@ def _check_env(value: dict[str, str] | None) -> dict[str, str] | None:
     return value
 
 
+Resources = Annotated[dict[str, ResourceValue] | None, AfterValidator(_check_resources)]
+"""Resources per node, validated as Kubernetes quantities."""
+EnvVars = Annotated[dict[str, str] | None, AfterValidator(_check_env)]
+"""Environment variables, with valid names."""
+
+
 @model
 class CustomTrainer:
     """Run a self-contained Python function as the training job, on every node.
@@ -59,20 +65,10 @@ class CustomTrainer:
     """Package indexes: the first is the index URL, the others extra index URLs."""
     num_nodes: int | None = Field(default=None, ge=1)
     """Number of nodes; `None` uses the runtime's default."""
-    resources_per_node: dict[str, ResourceValue] | None = None
+    resources_per_node: Resources = None
     """Resources per node, e.g. `{"cpu": 2, "memory": "8Gi", "gpu": 1}`."""
-    env: dict[str, str] | None = None
+    env: EnvVars = None
     """Environment variables set on every node."""
-
-    @field_validator("resources_per_node")
-    @classmethod
-    def _resources(cls, value: dict[str, ResourceValue] | None) -> dict[str, ResourceValue] | None:
-        return _check_resources(value)
-
-    @field_validator("env")
-    @classmethod
-    def _env(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        return _check_env(value)
 
 
 @model
@@ -83,20 +79,10 @@ class CustomTrainerContainer:
     """The image to run on every node."""
     num_nodes: int | None = Field(default=None, ge=1)
     """Number of nodes; `None` uses the runtime's default."""
-    resources_per_node: dict[str, ResourceValue] | None = None
+    resources_per_node: Resources = None
     """Resources per node, e.g. `{"cpu": 2, "memory": "8Gi", "gpu": 1}`."""
-    env: dict[str, str] | None = None
+    env: EnvVars = None
     """Environment variables set on every node."""
-
-    @field_validator("resources_per_node")
-    @classmethod
-    def _resources(cls, value: dict[str, ResourceValue] | None) -> dict[str, ResourceValue] | None:
-        return _check_resources(value)
-
-    @field_validator("env")
-    @classmethod
-    def _env(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        return _check_env(value)
 
 
 class Loss(Enum):
@@ -188,13 +174,8 @@ class TorchTuneConfig:
     """Parameter-efficient fine-tuning (LoRA/QLoRA/DoRA)."""
     dataset_preprocess_config: TorchTuneInstructDataset | None = None
     """Preprocessing of a custom dataset."""
-    resources_per_node: dict[str, ResourceValue] | None = None
+    resources_per_node: Resources = None
     """Resources per node."""
-
-    @field_validator("resources_per_node")
-    @classmethod
-    def _resources(cls, value: dict[str, ResourceValue] | None) -> dict[str, ResourceValue] | None:
-        return _check_resources(value)
 
 
 @model

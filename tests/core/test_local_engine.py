@@ -86,10 +86,21 @@ def test_first_failure_fails_job_and_terminates_other_nodes(tmp_path: Path) -> N
 
 def test_sigterm_ignoring_node_is_killed_after_grace(tmp_path: Path) -> None:
     b = backend(tmp_path, grace=0.5)
-    stubborn = (
-        "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('up', flush=True)\ntime.sleep(300)"
-    )
-    b.submit(LocalJobSpec(name="stubborn", nodes=[node("node-0", stubborn), node("node-1", "import sys; sys.exit(1)")]))
+    ready = tmp_path / "ready"
+    stubborn = f"""
+        import signal, time
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        print("up", flush=True)
+        open({str(ready)!r}, "w").close()
+        time.sleep(300)
+    """
+    failer = f"""
+        import os, sys, time
+        while not os.path.exists({str(ready)!r}):  # fail only once node-0 ignores SIGTERM
+            time.sleep(0.01)
+        sys.exit(1)
+    """
+    b.submit(LocalJobSpec(name="stubborn", nodes=[node("node-0", stubborn), node("node-1", failer)]))
     wait_done(b, "stubborn")
     for line in b.log_iter("stubborn", "node-0", follow=True):  # returns once node-0 has ended
         assert line == "up"

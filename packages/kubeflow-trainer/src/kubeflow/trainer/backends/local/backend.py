@@ -16,7 +16,8 @@ from kubeflow.core.names import generate_name, validate_name
 from kubeflow.trainer import constants
 from kubeflow.trainer.backends.base import AnyTrainer, TrainerBackend, check_options
 from kubeflow.trainer.backends.local import launch
-from kubeflow.trainer.backends.local.resources import plan_resources
+from kubeflow.trainer.backends.local.logs import ALL_STEPS, interleave
+from kubeflow.trainer.backends.local.resources import NodeResources, plan_resources
 from kubeflow.trainer.backends.local.runtimes import RUNTIMES, LocalRuntime, as_runtime
 from kubeflow.trainer.functions import render_entrypoint
 from kubeflow.trainer.options import Name, Option
@@ -136,18 +137,9 @@ class LocalTrainerBackend(TrainerBackend):
         options: Sequence[Option] | None = None,
     ) -> str:
         """Validate everything, resolve the job's environment, then write its state and start its nodes."""
-        checked = check_options(options, self.kind)
-        local_runtime = self._local_runtime(runtime)
-        custom = self._check_trainer(trainer, initializer)
-        num_nodes = custom.num_nodes or local_runtime.num_nodes
-        resources = plan_resources(
-            custom.resources_per_node,
-            num_nodes,
-            multiprocess=local_runtime.multiprocess_launcher is not None,
-            environ=_environ(),
+        local_runtime, custom, num_nodes, resources, script, name = self._prepare(
+            runtime, initializer, trainer, options
         )
-        script = render_entrypoint(custom.func, custom.func_args)
-        name = self._job_name(checked)
         packages = list(custom.packages_to_install or [])
         with self._environment(packages, custom.pip_index_urls) as python_env:
             env = {"PYTHONUNBUFFERED": "1", **(custom.env or {})}
@@ -204,6 +196,54 @@ class LocalTrainerBackend(TrainerBackend):
                     raise
                 break
         return name
+
+    def _prepare(
+        self,
+        runtime: Runtime | str | None,
+        initializer: Initializer | None,
+        trainer: AnyTrainer | None,
+        options: Sequence[Option] | None,
+    ) -> tuple[LocalRuntime, CustomTrainer, int, NodeResources, str, str]:
+        """Every check `train` makes before it touches anything; returns what the launch needs."""
+        checked = check_options(options, self.kind)
+        local_runtime = self._local_runtime(runtime)
+        custom = self._check_trainer(trainer, initializer)
+        num_nodes = custom.num_nodes or local_runtime.num_nodes
+        resources = plan_resources(
+            custom.resources_per_node,
+            num_nodes,
+            multiprocess=local_runtime.multiprocess_launcher is not None,
+            environ=_environ(),
+        )
+        script = render_entrypoint(custom.func, custom.func_args)
+        return local_runtime, custom, num_nodes, resources, script, self._job_name(checked)
+
+    def train_dryrun(
+        self,
+        runtime: Runtime | str | None = None,
+        initializer: Initializer | None = None,
+        trainer: AnyTrainer | None = None,
+        options: Sequence[Option] | None = None,
+    ) -> dict[str, Any]:
+        """The launch plan `train` would start: nodes, their argv and the variables the job adds. Starts nothing.
+
+        The caller's environment is inherited and not shown; `MASTER_PORT` is chosen at launch (shown as 0).
+        """
+        local_runtime, custom, num_nodes, resources, script, name = self._prepare(
+            runtime, initializer, trainer, options
+        )
+        script_path = str(self.core.job_dir(name) / launch.ENTRYPOINT)
+        nodes = launch.build_nodes(local_runtime, sys.executable, script_path, num_nodes, resources, 0)
+        return {
+            "name": name,
+            "runtime": local_runtime.name,
+            "num_nodes": num_nodes,
+            "packages_to_install": list(custom.packages_to_install or []),
+            "env": dict(custom.env or {}),
+            "resources_not_honoured": dict(resources.not_honoured),
+            "nodes": [{"name": node.name, "argv": list(node.argv), "env": dict(node.env)} for node in nodes],
+            "script": script,
+        }
 
     def _env_cache(self) -> Any:
         from kubeflow.core.local.envs import EnvCache
@@ -274,9 +314,17 @@ class LocalTrainerBackend(TrainerBackend):
         return self._train_job(self._info(name))
 
     def get_job_logs(self, name: str, step: str = constants.DEFAULT_STEP, follow: bool = False) -> Iterator[str]:
-        """The lines of one node's log (`node-0` by default); with `follow`, as written until the node ends."""
-        self._info(name)
-        return self.core.log_iter(name, step, follow=follow)
+        """The lines of one node's log (`node-0` by default); with `follow`, as written until the node ends.
+
+        `step="all"` yields every node's lines prefixed with `[node-i]`: node by node, or as they arrive with `follow`.
+        """
+        info = self._info(name)
+        if step != ALL_STEPS:
+            return self.core.log_iter(name, step, follow=follow)
+        streams = {node.name: self.core.log_iter(name, node.name, follow=follow) for node in info.nodes}
+        if not follow:
+            return (f"[{node}] {line}" for node, lines in streams.items() for line in lines)
+        return interleave(streams)
 
     def get_job_events(self, name: str) -> list[Event]:
         """The events of the job (created, node started, node exited with code, failed, deleted...)."""

@@ -52,6 +52,14 @@ def all_reduce_and_train(steps: int) -> None:
     )
     dist.barrier()  # every rank is done before any tears its connections down
     dist.destroy_process_group()
+    # torch 2.x can abort (SIGABRT, "terminate called without an active exception") while the interpreter tears
+    # down gloo's threads after a finished job; the work is done and flushed, so leave without that teardown.
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def results(client: TrainerClient, name: str, step: str) -> list[dict]:

@@ -54,3 +54,24 @@ class Event(BaseModel):
     """When the event happened (timezone-aware)."""
     type: Literal["Normal", "Warning"] = "Normal"
     """`Warning` for failures, `Normal` otherwise."""
+
+
+def resolve_backend_config(backend_config: object | None) -> BackendConfig:
+    """The backend config a client was given, or the default one (local processes).
+
+    Raises:
+        InvalidInputError: The value is not a backend config.
+    """
+    if backend_config is None:
+        from kubeflow.core.local.config import LocalProcessBackendConfig
+
+        return LocalProcessBackendConfig()
+    if not isinstance(backend_config, BackendConfig):
+        from kubeflow.core.errors import InvalidInputError
+
+        raise InvalidInputError(
+            "backend_config",
+            f"{backend_config!r} is not a backend config.",
+            "Pass LocalProcessBackendConfig() or KubernetesBackendConfig().",
+        )
+    return backend_config

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from kubeflow.core.errors import InvalidInputError
-from kubeflow.core.models import COMPLETE, BackendConfig
+from kubeflow.core.models import COMPLETE, BackendConfig, resolve_backend_config
 
 if TYPE_CHECKING:
     from kubeflow.katib.jobs import OptimizationJob, Result
@@ -61,17 +61,7 @@ class KatibClient:
         Raises:
             InvalidInputError: The config is not a backend config.
         """
-        if backend_config is None:
-            from kubeflow.core.local.config import LocalProcessBackendConfig
-
-            backend_config = LocalProcessBackendConfig()
-        if not isinstance(backend_config, BackendConfig):
-            raise InvalidInputError(
-                "backend_config",
-                f"{backend_config!r} is not a backend config.",
-                "Pass LocalProcessBackendConfig() or KubernetesBackendConfig().",
-            )
-        self.backend_config: BackendConfig = backend_config
+        self.backend_config: BackendConfig = resolve_backend_config(backend_config)
 
     def optimize(
         self,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from kubeflow.core.errors import InvalidInputError
-from kubeflow.core.models import BackendConfig
+from kubeflow.core.models import BackendConfig, resolve_backend_config
 from kubeflow.trainer import constants
 
 if TYPE_CHECKING:
@@ -45,17 +44,7 @@ class TrainerClient:
         """
         from kubeflow.trainer.backends import create_backend
 
-        if backend_config is None:
-            from kubeflow.core.local.config import LocalProcessBackendConfig
-
-            backend_config = LocalProcessBackendConfig()
-        if not isinstance(backend_config, BackendConfig):
-            raise InvalidInputError(
-                "backend_config",
-                f"{backend_config!r} is not a backend config.",
-                "Pass LocalProcessBackendConfig() or KubernetesBackendConfig().",
-            )
-        self.backend: TrainerBackend = create_backend(backend_config)
+        self.backend: TrainerBackend = create_backend(resolve_backend_config(backend_config))
 
     def list_runtimes(self) -> list[Runtime]:
         """Return the runtimes jobs can be created from."""

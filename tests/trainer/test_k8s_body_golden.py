@@ -70,6 +70,10 @@ def fine_tune(learning_rate: float, epochs: int) -> None:
 
 
 if __name__ == "__main__":
+    import sys as _kf_sys
+    for _kf_stream in (_kf_sys.stdout, _kf_sys.stderr):  # one write per line: processes sharing a log never split lines
+        if hasattr(_kf_stream, "reconfigure"):
+            _kf_stream.reconfigure(line_buffering=True, write_through=False)
     import json as _kf_json
     _kf_kwargs = _kf_json.loads('{"learning_rate": 0.001, "epochs": 3}')
     fine_tune(**_kf_kwargs)

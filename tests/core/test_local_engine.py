@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,10 @@ def test_delete_running_job_kills_supervisor_nodes_and_grandchildren(tmp_path: P
     """
     b.submit(LocalJobSpec(name="victim", nodes=[node("node-0", code), node("node-1", "import time; time.sleep(300)")]))
     grandchild = int(wait_for_file(marker))
-    info = b.describe("victim")
+    deadline = time.monotonic() + 30
+    while (info := b.describe("victim")) is not None and None in [n.pid for n in info.nodes]:
+        assert time.monotonic() < deadline, "the supervisor never recorded every node's pid"
+        time.sleep(0.02)  # node-1 may be recorded after node-0 has already started its child
     assert info is not None and info.status == "Running"
     pids = [pid for pid in [n.pid for n in info.nodes] + [info.supervisor_pid, grandchild] if pid is not None]
     assert len(pids) == 4

@@ -14,40 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_TRAINERS = "kubeflow.trainer.types.trainers"
-_INITIALIZERS = "kubeflow.trainer.types.initializers"
-_JOBS = "kubeflow.trainer.types.jobs"
+from kubeflow.trainer.types import __all__ as _TYPE_NAMES  # the types package is itself lazy: this is cheap
+
 _EXPORTS: dict[str, str] = {
     "TrainerClient": "kubeflow.trainer.client",
     "LocalProcessBackendConfig": "kubeflow.core.local.config",
     "KubernetesBackendConfig": "kubeflow.core.kubernetes.config",
-    "Event": "kubeflow.core.models",
-    **dict.fromkeys(
-        (
-            "BuiltinTrainer",
-            "CustomTrainer",
-            "CustomTrainerContainer",
-            "DataFormat",
-            "DataType",
-            "LoraConfig",
-            "Loss",
-            "TorchTuneConfig",
-            "TorchTuneInstructDataset",
-            "TrainerType",
-        ),
-        _TRAINERS,
-    ),
-    **dict.fromkeys(
-        (
-            "HuggingFaceDatasetInitializer",
-            "HuggingFaceModelInitializer",
-            "Initializer",
-            "S3DatasetInitializer",
-            "S3ModelInitializer",
-        ),
-        _INITIALIZERS,
-    ),
-    **dict.fromkeys(("Runtime", "RuntimeTrainer", "Step", "TrainJob"), _JOBS),
+    **dict.fromkeys(_TYPE_NAMES, "kubeflow.trainer.types"),
 }
 
 if TYPE_CHECKING:

@@ -8,27 +8,18 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from kubeflow.core.local.envs.models import EnvEntry
+from kubeflow.core.local.envs.models import EnvEntry, EnvRecord
 
 MANIFEST = "env.json"
 SITE_DIR = "site"
 
 
-class Manifest(BaseModel):
-    """What `env.json` records about an environment (credentials in URLs are masked before they get here)."""
+class Manifest(EnvRecord):
+    """What `env.json` records about an environment: the public record plus what rebuild checks need."""
 
     schema_version: int = 1
-    key: str
-    requirements: list[str]
-    index_urls: list[str] = Field(default_factory=list)
-    find_links: list[str] = Field(default_factory=list)
-    no_index: bool = False
-    python: str
-    created: datetime
-    last_used: datetime
-    size_bytes: int
     relied_on: dict[str, str] = Field(default_factory=dict)
     """Caller distributions (name to version) the overlay uses instead of installing its own copy."""
 

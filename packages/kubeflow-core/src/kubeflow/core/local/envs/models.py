@@ -61,13 +61,11 @@ class PythonEnv(BaseModel):
         return result
 
 
-class EnvEntry(BaseModel):
-    """One environment in the cache, as recorded in its `env.json` manifest."""
+class EnvRecord(BaseModel):
+    """What is recorded about a built environment (credentials in URLs are masked before they get here)."""
 
     key: str
     """The cache key: a hash of the requirements, package sources, interpreter and platform."""
-    path: str
-    """The entry's directory."""
     requirements: list[str]
     """The normalised requirement set."""
     index_urls: list[str] = Field(default_factory=list)
@@ -84,3 +82,10 @@ class EnvEntry(BaseModel):
     """When a job last used it (UTC); pruning removes the least recently used first."""
     size_bytes: int
     """Its size on disk."""
+
+
+class EnvEntry(EnvRecord):
+    """One environment in the cache, as recorded in its `env.json` manifest."""
+
+    path: str
+    """The entry's directory."""

@@ -45,6 +45,15 @@ def _cleanup(objects: ObjectClient, secrets: list[Obj], namespace: str) -> None:
             log.warning("Could not delete Secret %r after a failed submission: %s", _name(secret), exc.reason)
 
 
+def _job_exists(job_name: str, namespace: str) -> AlreadyExistsError:
+    return AlreadyExistsError(
+        f"TrainJob {job_name!r} already exists in namespace {namespace!r}. "
+        "Choose another name, or delete the existing job first.",
+        reason="AlreadyExists",
+        status=409,
+    )
+
+
 def submit(objects: ObjectClient, request: TrainJobRequest, namespace: str) -> Obj:
     """Create the request's Secrets and TrainJob; return the stored TrainJob.
 
@@ -59,12 +68,7 @@ def submit(objects: ObjectClient, request: TrainJobRequest, namespace: str) -> O
     except AlreadyExistsError as exc:
         _cleanup(objects, created, namespace)
         if objects.get_or_none(TRAINJOBS, job_name, namespace) is not None:
-            raise AlreadyExistsError(
-                f"TrainJob {job_name!r} already exists in namespace {namespace!r}. "
-                "Choose another name, or delete the existing job first.",
-                reason="AlreadyExists",
-                status=409,
-            ) from None
+            raise _job_exists(job_name, namespace) from None
         raise exc
     except BaseException:
         _cleanup(objects, created, namespace)
@@ -73,12 +77,7 @@ def submit(objects: ObjectClient, request: TrainJobRequest, namespace: str) -> O
         trainjob = objects.create(TRAINJOBS, request.body, namespace)
     except AlreadyExistsError:
         _cleanup(objects, created, namespace)
-        raise AlreadyExistsError(
-            f"TrainJob {job_name!r} already exists in namespace {namespace!r}. "
-            "Choose another name, or delete the existing job first.",
-            reason="AlreadyExists",
-            status=409,
-        ) from None
+        raise _job_exists(job_name, namespace) from None
     except BaseException:
         _cleanup(objects, created, namespace)
         raise

@@ -165,6 +165,10 @@ class EnvCache:
             self._uv = find_uv(self._uv_bin)
         return self._uv
 
+    def in_use_lock(self, key: str) -> Path:
+        """The file a process holds a shared lock on while it uses entry `key`; pruning spares entries so held."""
+        return self._lock_path(key, "use")
+
     def _lock_path(self, key: str, kind: str) -> Path:
         return self.root / "locks" / f"{key}.{kind}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -150,7 +151,7 @@ class LocalTrainerBackend(TrainerBackend):
                 env.update({key: merged[key] for key in ("PYTHONPATH", "PATH") if key in merged})
                 python = python_env.python
                 if python_env.key:
-                    shared_locks.append(str(self._env_cache()._lock_path(python_env.key, "use")))
+                    shared_locks.append(str(self._env_cache.in_use_lock(python_env.key)))
             events = [
                 InitialEvent(reason="ResourceNotHonoured", message=message, type="Warning")
                 for message in resources.not_honoured.values()
@@ -245,6 +246,7 @@ class LocalTrainerBackend(TrainerBackend):
             "script": script,
         }
 
+    @functools.cached_property
     def _env_cache(self) -> Any:
         from kubeflow.core.local.envs import EnvCache
 
@@ -262,7 +264,7 @@ class LocalTrainerBackend(TrainerBackend):
         from kubeflow.core.local.envs import EnvSpec
 
         urls = [] if list(index_urls) == list(constants.DEFAULT_PIP_INDEX_URLS) else list(index_urls)
-        with self._env_cache().use(EnvSpec(packages=packages, index_urls=urls)) as python_env:
+        with self._env_cache.use(EnvSpec(packages=packages, index_urls=urls)) as python_env:
             yield python_env
 
     # -- jobs --------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def _template() -> TrainJobTemplate:
 
 
 def test_package_exports_its_names_with_docstrings() -> None:
-    assert kubeflow.katib.__version__ == "0.1.0"
+    assert kubeflow.katib.__version__ == "2026.12.0"
     assert "PREVIEW" in (kubeflow.katib.__doc__ or "")
     for name in kubeflow.katib.__all__:
         value = getattr(kubeflow.katib, name)

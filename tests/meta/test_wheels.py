@@ -78,7 +78,7 @@ def test_trainer_alone(wheelhouse: Path, tmp_path: Path) -> None:
         "assert 'kubernetes' not in sys.modules\n"
         "print(kubeflow.trainer.__version__)\n"
     )
-    assert _run(python, "-I", "-c", code).strip() == "0.1.0"
+    assert _run(python, "-I", "-c", code).strip() == "2026.12.0"
 
 
 def test_katib_alone_brings_trainer_and_core(wheelhouse: Path, tmp_path: Path) -> None:

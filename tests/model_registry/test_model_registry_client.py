@@ -23,7 +23,7 @@ _REGISTER: dict[str, Any] = {
 
 
 def test_package_exports_its_names_with_docstrings() -> None:
-    assert kubeflow.model_registry.__version__ == "0.1.0"
+    assert kubeflow.model_registry.__version__ == "2026.12.0"
     assert "PREVIEW" in (kubeflow.model_registry.__doc__ or "")
     for name in ("ModelRegistryClient", "RegisteredModel", "ModelVersion", "ModelArtifact"):
         assert name in kubeflow.model_registry.__all__

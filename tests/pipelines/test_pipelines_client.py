@@ -22,7 +22,7 @@ def _pipeline(x: int = 1) -> None:
 
 
 def test_package_exports_its_names() -> None:
-    assert kubeflow.pipelines.__version__ == "0.1.0"
+    assert kubeflow.pipelines.__version__ == "2026.12.0"
     assert "PREVIEW" in (kubeflow.pipelines.__doc__ or "")
     assert set(kubeflow.pipelines.__all__) == {"PipelinesClient", "Run", "RunStatus", "__version__"}
     for name in ("PipelinesClient", "Run", "RunStatus"):

@@ -21,7 +21,7 @@ from kubeflow.katib.jobs import Metric, OptimizationJob, Result, Trial
 from kubeflow.katib.search import Distribution, FeasibleSpace, ParameterSpec, ParameterType, Search
 from kubeflow.katib.types import Algorithm, AlgorithmName, Direction, Objective, TrainJobTemplate, TrialConfig
 
-__version__ = "0.1.0"
+__version__ = "2026.12.0"
 
 __all__ = [
     "Algorithm",

@@ -27,7 +27,7 @@ from kubeflow.model_registry.metadata import (
 )
 from kubeflow.model_registry.types import ArtifactState, ModelArtifact, ModelVersion, RegisteredModel, ResourceState
 
-__version__ = "0.1.0"
+__version__ = "2026.12.0"
 
 __all__ = [
     "ArtifactState",

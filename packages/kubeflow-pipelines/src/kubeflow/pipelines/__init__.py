@@ -12,6 +12,6 @@ from kubeflow.pipelines import PipelinesClient, Run, RunStatus
 from kubeflow.pipelines.client import PipelinesClient
 from kubeflow.pipelines.types import Run, RunStatus
 
-__version__ = "0.1.0"
+__version__ = "2026.12.0"
 
 __all__ = ["PipelinesClient", "Run", "RunStatus", "__version__"]

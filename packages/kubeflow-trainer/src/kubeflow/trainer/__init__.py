@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "2026.12.0"
 
 from kubeflow.trainer.types import __all__ as _TYPE_NAMES  # the types package is itself lazy: this is cheap
 

@@ -24,7 +24,7 @@ from kubeflow.core.kubernetes.retry import RetryPolicy
 
 SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 DEFAULT_NAMESPACE = "default"
-USER_AGENT = "kubeflow-sdk/0.1.0"
+USER_AGENT = "kubeflow-sdk/2026.12.0"
 
 
 def default_kubeconfig() -> str:

@@ -8,5 +8,6 @@
 * `state`: the private state directory (atomic writes, file locks, append-only events).
 * `launching`: spec -> request, and starting the supervisor; `supervisor`: the supervisor itself.
 * `lifecycle`: dead-supervisor detection and stopping a job; `procs`: pid + start-time process identity.
+* `progress`: what a job reports about itself from inside (progress, metrics), append-only.
 * `logs`: reading, tailing and following node logs; `envs`: uv-built job environments, cached.
 """

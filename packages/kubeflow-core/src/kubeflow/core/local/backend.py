@@ -13,9 +13,9 @@ from typing import ClassVar
 
 from kubeflow.core.backend import JobBackend
 from kubeflow.core.errors import AlreadyExistsError, BackendError, ConflictError, NotFoundError
-from kubeflow.core.local import launching, lifecycle, logs, procs
+from kubeflow.core.local import launching, lifecycle, logs, procs, progress
 from kubeflow.core.local.config import LocalProcessBackendConfig
-from kubeflow.core.local.models import LocalJobInfo, LocalJobRequest, LocalJobSpec, LocalNodeInfo
+from kubeflow.core.local.models import LocalJobInfo, LocalJobRequest, LocalJobSpec, LocalNodeInfo, ProgressRecord
 from kubeflow.core.local.state import (
     LAUNCH_FILE,
     JobDir,
@@ -215,6 +215,15 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
         """The last `count` lines of one node's log."""
         node = self._node(self._require(name), step)
         return logs.tail_lines(Path(node.log_path), count)
+
+    def progress(self, name: str) -> builtins.list[ProgressRecord]:
+        """Everything the job reported about itself through `progress.report()`, oldest first.
+
+        Raises:
+            NotFoundError: There is no such job.
+        """
+        self._require(name)
+        return progress.read(self.job_dir(name) / progress.PROGRESS_FILE)
 
     def events(self, name: str) -> builtins.list[Event]:
         """The events of a job, oldest first; those of a recently deleted job stay readable for an hour.

@@ -12,13 +12,13 @@ import time
 from pathlib import Path, PurePosixPath
 
 from kubeflow.core.errors import BackendError, InvalidInputError
-from kubeflow.core.local import lifecycle, logs
+from kubeflow.core.local import lifecycle, logs, progress
 from kubeflow.core.local.models import LocalJobRequest, LocalJobSpec
 from kubeflow.core.local.state import LAUNCH_FILE, LOCK_FILE, LOGS_DIR, SUPERVISOR_LOG, JobDir, Record, now_iso
 from kubeflow.core.names import validate_name
 
 SUPERVISOR_MODULE = "kubeflow.core.local.supervisor"
-_RESERVED_FILES = {"job.json", LAUNCH_FILE, "events.jsonl", LOCK_FILE, SUPERVISOR_LOG, LOGS_DIR}
+_RESERVED_FILES = {"job.json", LAUNCH_FILE, "events.jsonl", LOCK_FILE, SUPERVISOR_LOG, LOGS_DIR, progress.PROGRESS_FILE}
 
 
 def _core_src_dir() -> str:
@@ -57,10 +57,16 @@ def build_request(spec: LocalJobSpec, job_dir: Path, grace_seconds: float) -> Lo
             raise InvalidInputError("files", f"{relative!r} is not a file name the job directory can hold.")
     base = dict(os.environ) if spec.inherit_env else {}
     base.update(spec.env)
+    base[progress.PROGRESS_ENV] = str(job_dir / progress.PROGRESS_FILE)
     cwd = spec.cwd or os.getcwd()
     launch = {
         "nodes": [
-            {"name": node.name, "argv": list(node.argv), "env": {**base, **node.env}, "cwd": node.cwd or cwd}
+            {
+                "name": node.name,
+                "argv": list(node.argv),
+                "env": {**base, **node.env, progress.NODE_ENV: node.name},
+                "cwd": node.cwd or cwd,
+            }
             for node in spec.nodes
         ]
     }

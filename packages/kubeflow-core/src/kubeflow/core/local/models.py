@@ -129,3 +129,19 @@ class LocalJobInfo(BaseModel):
     job_dir: str
     revision: str = ""
     """Changes whenever the record changes; pass it to `LocalProcessBackend.wait_for_change`."""
+
+
+class ProgressRecord(BaseModel):
+    """One report from inside a job: any of progress, time left, a step (epoch) and named metric values."""
+
+    model_config = ConfigDict(frozen=True)
+
+    time: datetime
+    """When it was reported (UTC)."""
+    node: str | None = None
+    """The node that reported it (`node-0`, ...), where known."""
+    progress_percent: int | None = Field(default=None, ge=0, le=100)
+    estimated_remaining_seconds: int | None = Field(default=None, ge=0)
+    step: int | None = None
+    """The step or epoch the metrics belong to, where the reporter gave one."""
+    metrics: dict[str, float | int | str] = Field(default_factory=dict)

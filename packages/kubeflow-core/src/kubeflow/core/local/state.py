@@ -14,6 +14,7 @@ Layout of a state root (mode 0700, files 0600):
     launch.json         # argv/env/cwd of every node; read and removed by the supervisor at start
     events.jsonl        # append-only lifecycle events
     supervisor.log      # the supervisor's own output
+    progress.jsonl      # what the job reported about itself (progress, metrics): see `progress`
     logs/<node>.log     # each node's stdout and stderr
 ```
 

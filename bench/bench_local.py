@@ -2,8 +2,8 @@
 
     uv run python bench/bench_local.py [--runs N] [--packages "torch==2.13.0"]
 
-1. `from kubeflow.trainer import TrainerClient, CustomTrainer` in a fresh interpreter (median; target < 0.25 s),
-   and whether `kubernetes` or `torch` got imported.
+1. `from kubeflow.trainer import TrainerClient, CustomTrainer` in fresh interpreters beside `import pydantic` alone
+   (median and ratio in the same run; target <= 1.3x pydantic), and which of kubernetes/torch/pydantic got imported.
 2. A no-package hello job, `train()` to `Complete` (median; target < 1 s).
 3. A job whose packages are already cached: `train()` until its environment is ready and its nodes started
    (median; target < 1 s), after one build that fills the cache (reported too).
@@ -20,14 +20,23 @@ import tempfile
 import time
 from pathlib import Path
 
-IMPORT_PROBE = """
-import sys, time
+IMPORT_PROBES = {
+    "import pydantic": "import pydantic",
+    "from pydantic import BaseModel": "from pydantic import BaseModel",
+    "from kubeflow.trainer import TrainerClient, CustomTrainer": (
+        "from kubeflow.trainer import TrainerClient, CustomTrainer"
+    ),
+    "... then the first CustomTrainer(...)": (
+        "from kubeflow.trainer import TrainerClient, CustomTrainer; CustomTrainer(func=print, num_nodes=2)"
+    ),
+}
+PROBE = """
+import sys, time, json
 start = time.perf_counter()
-from kubeflow.trainer import TrainerClient, CustomTrainer
+{statement}
 elapsed = time.perf_counter() - start
-import json
-print(json.dumps({"seconds": elapsed, "kubernetes": "kubernetes" in sys.modules, "torch": "torch" in sys.modules,
-                  "pydantic": "pydantic" in sys.modules}))
+print(json.dumps({{"seconds": elapsed, "kubernetes": "kubernetes" in sys.modules, "torch": "torch" in sys.modules,
+                  "pydantic": "pydantic" in sys.modules}}))
 """
 
 
@@ -36,17 +45,22 @@ def hello() -> None:
 
 
 def bench_import(runs: int) -> None:
-    results = []
-    walls = []
+    """Each statement in fresh interpreters, interleaved so machine noise hits them alike; ratios to pydantic."""
+    seconds: dict[str, list[float]] = {label: [] for label in IMPORT_PROBES}
+    flags: dict[str, dict[str, bool]] = {}
     for _ in range(runs):
-        start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", IMPORT_PROBE], capture_output=True, text=True, check=True).stdout
-        walls.append(time.perf_counter() - start)
-        results.append(json.loads(out))
-    median = statistics.median(r["seconds"] for r in results)
-    print(f"import TrainerClient, CustomTrainer: median {median * 1000:.0f} ms over {runs} fresh interpreters")
-    print(f"  whole interpreter run (startup + import): median {statistics.median(walls) * 1000:.0f} ms")
-    print(f"  imports kubernetes: {results[0]['kubernetes']}, torch: {results[0]['torch']}")
+        for label, statement in IMPORT_PROBES.items():
+            code = PROBE.format(statement=statement)
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+            result = json.loads(out)
+            seconds[label].append(result.pop("seconds"))
+            flags[label] = result
+    base = statistics.median(seconds["import pydantic"])
+    print(f"imports, median over {runs} fresh interpreters (ratio to `import pydantic` in the same run):")
+    for label, values in seconds.items():
+        median = statistics.median(values)
+        loaded = ", ".join(name for name, present in flags[label].items() if present) or "none"
+        print(f"  {label:58s} {median * 1000:6.1f} ms  x{median / base:4.2f}  (loads: {loaded})")
 
 
 def bench_hello(runs: int, root: Path) -> None:

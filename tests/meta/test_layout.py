@@ -83,3 +83,22 @@ def test_importing_the_sdk_imports_neither_kubernetes_nor_torch() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_common_trainer_import_defers_pydantic_to_first_use() -> None:
+    """`from kubeflow.trainer import TrainerClient, CustomTrainer` builds no validator: pydantic loads on first use."""
+    code = (
+        "import sys\n"
+        "from kubeflow.trainer import TrainerClient, CustomTrainer\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core'))\n"
+        "assert not loaded, loaded\n"
+        "CustomTrainer(func=print, num_nodes=2)\n"
+        "assert 'pydantic' in sys.modules\n"
+        "try:\n"
+        "    CustomTrainer(func=print, num_nodes=0)\n"
+        "except ValueError as exc:\n"
+        "    assert 'CustomTrainer.num_nodes' in str(exc), exc\n"
+        "else:\n"
+        "    raise AssertionError('num_nodes=0 was accepted')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-JobStatus = Literal["Created", "Running", "Complete", "Failed"]
-"""The status of a job as the SDK reports it, on every backend."""
+from kubeflow.core.statuses import (
+    COMPLETE,
+    CREATED,
+    FAILED,
+    JOB_STATUSES,
+    RUNNING,
+    TERMINAL_STATUSES,
+    JobStatus,
+)
 
-CREATED: Final = "Created"
-RUNNING: Final = "Running"
-COMPLETE: Final = "Complete"
-FAILED: Final = "Failed"
-JOB_STATUSES: Final[frozenset[str]] = frozenset({CREATED, RUNNING, COMPLETE, FAILED})
-TERMINAL_STATUSES: Final[frozenset[str]] = frozenset({COMPLETE, FAILED})
+__all__ = [
+    "COMPLETE",
+    "CREATED",
+    "FAILED",
+    "JOB_STATUSES",
+    "RUNNING",
+    "TERMINAL_STATUSES",
+    "BackendConfig",
+    "Event",
+    "JobRef",
+    "JobStatus",
+    "resolve_backend_config",
+]
 
 
 class BackendConfig(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from kubeflow.core.models import BackendConfig, resolve_backend_config
 from kubeflow.trainer import constants
 
 if TYPE_CHECKING:
+    from kubeflow.core.models import BackendConfig
     from kubeflow.trainer.backends.base import AnyTrainer, JobCallback, TrainerBackend
     from kubeflow.trainer.options import Option
     from kubeflow.trainer.types import Event, Initializer, Runtime, TrainJob
@@ -42,6 +42,7 @@ class TrainerClient:
         Raises:
             InvalidInputError: The config is not a backend config.
         """
+        from kubeflow.core.models import resolve_backend_config
         from kubeflow.trainer.backends import create_backend
 
         self.backend: TrainerBackend = create_backend(resolve_backend_config(backend_config))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from kubeflow.core.models import COMPLETE, CREATED, FAILED, RUNNING
+from kubeflow.core.statuses import COMPLETE, CREATED, FAILED, RUNNING
 
 TRAINJOB_CREATED: Final = CREATED
 TRAINJOB_RUNNING: Final = RUNNING

@@ -6,11 +6,9 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, field_validator
-
 from kubeflow.core.quantity import parse_quantity
 from kubeflow.trainer import constants
-from kubeflow.trainer.types._model import model
+from kubeflow.trainer.types._model import After, field, model
 
 ResourceValue = str | int | float
 
@@ -39,9 +37,17 @@ def _check_env(value: dict[str, str] | None) -> dict[str, str] | None:
     return value
 
 
-Resources = Annotated[dict[str, ResourceValue] | None, AfterValidator(_check_resources)]
+def _check_attention_modules(value: list[str]) -> list[str]:
+    allowed = {"q_proj", "k_proj", "v_proj", "output_proj"}
+    unknown = [item for item in value if item not in allowed]
+    if unknown:
+        raise ValueError(f"unknown attention modules {unknown}; choose from {sorted(allowed)}")
+    return value
+
+
+Resources = Annotated[dict[str, ResourceValue] | None, After(_check_resources)]
 """Resources per node, validated as Kubernetes quantities."""
-EnvVars = Annotated[dict[str, str] | None, AfterValidator(_check_env)]
+EnvVars = Annotated[dict[str, str] | None, After(_check_env)]
 """Environment variables, with valid names."""
 
 
@@ -61,9 +67,9 @@ class CustomTrainer:
     """Container image for the nodes (Kubernetes); `None` uses the runtime's image."""
     packages_to_install: list[str] | None = None
     """Python requirements to install before running `func`, e.g. `["torch>=2.3", "numpy"]`."""
-    pip_index_urls: list[str] = Field(default_factory=lambda: list(constants.DEFAULT_PIP_INDEX_URLS))
+    pip_index_urls: list[str] = field(default_factory=lambda: list(constants.DEFAULT_PIP_INDEX_URLS))
     """Package indexes: the first is the index URL, the others extra index URLs."""
-    num_nodes: int | None = Field(default=None, ge=1)
+    num_nodes: int | None = field(default=None, ge=1)
     """Number of nodes; `None` uses the runtime's default."""
     resources_per_node: Resources = None
     """Resources per node, e.g. `{"cpu": 2, "memory": "8Gi", "gpu": 1}`."""
@@ -75,9 +81,9 @@ class CustomTrainer:
 class CustomTrainerContainer:
     """Run a container image that encapsulates the whole training process (Kubernetes only)."""
 
-    image: str = Field(min_length=1)
+    image: str = field(min_length=1)
     """The image to run on every node."""
-    num_nodes: int | None = Field(default=None, ge=1)
+    num_nodes: int | None = field(default=None, ge=1)
     """Number of nodes; `None` uses the runtime's default."""
     resources_per_node: Resources = None
     """Resources per node, e.g. `{"cpu": 2, "memory": "8Gi", "gpu": 1}`."""
@@ -133,27 +139,20 @@ class LoraConfig:
     """Apply LoRA to the MLP of each transformer layer."""
     apply_lora_to_output: bool | None = None
     """Apply LoRA to the final output projection."""
-    lora_attn_modules: list[str] = Field(default_factory=lambda: ["q_proj", "v_proj", "output_proj"])
+    lora_attn_modules: Annotated[list[str], After(_check_attention_modules)] = field(
+        default_factory=lambda: ["q_proj", "v_proj", "output_proj"]
+    )
     """Attention projections to adapt: any of `q_proj`, `k_proj`, `v_proj`, `output_proj`."""
-    lora_rank: int | None = Field(default=None, ge=1)
+    lora_rank: int | None = field(default=None, ge=1)
     """Rank of the low-rank decomposition."""
-    lora_alpha: int | None = Field(default=None, ge=1)
+    lora_alpha: int | None = field(default=None, ge=1)
     """Scaling factor of the low-rank update."""
-    lora_dropout: float | None = Field(default=None, ge=0, le=1)
+    lora_dropout: float | None = field(default=None, ge=0, le=1)
     """Dropout probability on the low-rank update."""
     quantize_base: bool | None = None
     """Quantize the base model (QLoRA)."""
     use_dora: bool | None = None
     """Use DoRA."""
-
-    @field_validator("lora_attn_modules")
-    @classmethod
-    def _modules(cls, value: list[str]) -> list[str]:
-        allowed = {"q_proj", "k_proj", "v_proj", "output_proj"}
-        unknown = [item for item in value if item not in allowed]
-        if unknown:
-            raise ValueError(f"unknown attention modules {unknown}; choose from {sorted(allowed)}")
-        return value
 
 
 @model
@@ -162,13 +161,13 @@ class TorchTuneConfig:
 
     dtype: DataType | None = None
     """Data type of model and optimizer parameters."""
-    batch_size: int | None = Field(default=None, ge=1)
+    batch_size: int | None = field(default=None, ge=1)
     """Samples per optimizer step."""
-    epochs: int | None = Field(default=None, ge=1)
+    epochs: int | None = field(default=None, ge=1)
     """Passes over the dataset."""
     loss: Loss | None = None
     """Loss function."""
-    num_nodes: int | None = Field(default=None, ge=1)
+    num_nodes: int | None = field(default=None, ge=1)
     """Number of nodes."""
     peft_config: LoraConfig | None = None
     """Parameter-efficient fine-tuning (LoRA/QLoRA/DoRA)."""

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -222,3 +223,36 @@ def test_a_job_process_holding_the_entry_keeps_it_from_pruning(tmp_path: Path, e
     assert cache.clear() > 0 and cache.entries() == []
     with pytest.raises(RuntimeError):
         lock.fileno()
+
+
+def test_a_build_tells_what_it_is_doing_through_logging(
+    tmp_path: Path, environ: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="kubeflow.core.local.envs")
+    cache = EnvCache(tmp_path / "cache")
+    cache.resolve(EnvSpec(packages=["alpha", "beta"]), environ)
+    built = [record.kubeflow_progress for record in caplog.records]  # type: ignore[attr-defined]
+    assert [item["phase"] for item in built] == ["resolving", "downloading", "installing", "ready"]
+    assert [item["packages"] for item in built] == [2, 2, 2, 2]
+    assert len({item["env"] for item in built}) == 1
+    assert "ready: 2 packages installed" in caplog.records[-1].getMessage()
+    caplog.clear()
+    cache.resolve(EnvSpec(packages=["beta", "alpha"]), environ)
+    assert [record.kubeflow_progress["phase"] for record in caplog.records] == ["cached"]  # type: ignore[attr-defined]
+    assert "reused from the cache" in caplog.records[0].getMessage()
+
+
+def test_a_program_without_logging_setup_still_sees_its_build_on_stderr(
+    tmp_path: Path, environ: dict[str, str]
+) -> None:
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kubeflow.core.local.envs import EnvCache, EnvSpec\n"
+        f"EnvCache(Path({str(tmp_path / 'cache')!r})).resolve(EnvSpec(packages=['gamma']), dict({environ!r}))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = completed.stderr.splitlines()
+    assert lines[0].startswith("kubeflow: Building job environment ") and lines[0].endswith("resolving gamma")
+    assert lines[-1].startswith("kubeflow: Job environment ") and "ready: 1 package installed" in lines[-1]
+    assert completed.stdout == ""

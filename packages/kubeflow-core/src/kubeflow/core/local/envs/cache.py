@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from kubeflow.core.local.envs.announce import BuildAnnouncer, announce
 from kubeflow.core.local.envs.caller import (
     caller_distributions,
     changed,
@@ -98,11 +99,13 @@ class EnvCache:
             return PythonEnv(python=self.python)
         reused = self._reuse(plan)
         if reused is not None:
+            announce("cached", plan.key[:12], f"Job environment {plan.key[:12]} reused from the cache")
             return reused
         uv = self._find_uv()
         with FileLock(self._lock_path(plan.key, "build")):
             reused = self._reuse(plan)
-            if reused is not None:
+            if reused is not None:  # built by another process while we waited for its lock
+                announce("cached", plan.key[:12], f"Job environment {plan.key[:12]} built by another process")
                 return reused
             self._build(uv, plan, env)
         self._prune(keep={plan.key})
@@ -213,7 +216,9 @@ class EnvCache:
             site.mkdir()
             caller = caller_distributions()
             stubs = write_stubs(site, caller.values())
-            run_install(uv, plan, site, environ)
+            masked = [mask_credentials(requirement) for requirement in plan.requirements]
+            with BuildAnnouncer(plan.key[:12], masked) as announcer:
+                run_install(uv, plan, site, environ, on_line=announcer.line)
             remove_stubs(site, stubs)
             (site / ".lock").unlink(missing_ok=True)  # uv's own lock of the target directory
             stamp = now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from kubeflow.core.errors import BackendUnavailableError, EnvironmentBuildError
@@ -97,8 +97,10 @@ def uv_environ(environ: Mapping[str, str], cert: str | None = None) -> dict[str,
     return result
 
 
-def run_install(uv: str, plan: BuildPlan, target: Path, environ: Mapping[str, str]) -> None:
-    """Install the plan's requirements into `target`.
+def run_install(
+    uv: str, plan: BuildPlan, target: Path, environ: Mapping[str, str], on_line: Callable[[str], None] | None = None
+) -> None:
+    """Install the plan's requirements into `target`, passing each line uv prints to `on_line` as it comes.
 
     Raises:
         BackendUnavailableError: uv could not be started.
@@ -106,24 +108,31 @@ def run_install(uv: str, plan: BuildPlan, target: Path, environ: Mapping[str, st
     """
     argv = install_argv(uv, plan, target)
     try:
-        completed = subprocess.run(  # an argv list, no shell; requirements were validated
+        process = subprocess.Popen(  # an argv list, no shell; requirements were validated
             argv,
             env=uv_environ(environ, plan.sources.cert),
             stdin=subprocess.DEVNULL,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
             errors="replace",
-            check=False,
         )
     except OSError as error:
         raise BackendUnavailableError(f"Could not run uv ({uv}): {error}. {INSTALL_HINT}") from error
-    if completed.returncode != 0:
-        output = completed.stderr.strip() or completed.stdout.strip()
-        lines = [mask_credentials(line) for line in output.splitlines() if line.strip()]
+    lines: list[str] = []
+    assert process.stdout is not None
+    with process:
+        for raw in process.stdout:
+            line = mask_credentials(raw.rstrip("\n"))
+            if line.strip():
+                lines.append(line)
+                del lines[:-LOG_TAIL_LINES]
+            if on_line is not None:
+                on_line(line)
+    if process.returncode != 0:
         packages = [mask_credentials(requirement) for requirement in plan.requirements]
         raise EnvironmentBuildError(
-            f"Could not install the job's packages ({', '.join(packages)}): uv exited with code "
-            f"{completed.returncode}.",
+            f"Could not install the job's packages ({', '.join(packages)}): uv exited with code {process.returncode}.",
             packages=packages,
-            log_tail=lines[-LOG_TAIL_LINES:],
+            log_tail=lines,
         )

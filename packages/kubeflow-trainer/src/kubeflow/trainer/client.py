@@ -49,7 +49,9 @@ class TrainerClient:
 
     def list_runtimes(self) -> list[Runtime]:
         """Return the runtimes jobs can be created from."""
-        return self.backend.list_runtimes()
+        from kubeflow.trainer.types.display import DisplayList
+
+        return DisplayList(self.backend.list_runtimes())
 
     def get_runtime(self, name: str) -> Runtime:
         """Return the runtime called `name`.
@@ -114,7 +116,9 @@ class TrainerClient:
 
     def list_jobs(self, runtime: Runtime | str | None = None) -> list[TrainJob]:
         """Return every job, or only those created from `runtime`."""
-        return self.backend.list_jobs(runtime=runtime)
+        from kubeflow.trainer.types.display import DisplayList
+
+        return DisplayList(self.backend.list_jobs(runtime=runtime))
 
     def get_job(self, name: str) -> TrainJob:
         """Return the job called `name`.

@@ -46,6 +46,11 @@ class Runtime:
     pretrained_model: str | None = None
     """The model a built-in runtime fine-tunes, when it names one."""
 
+    def _repr_html_(self) -> str:
+        from kubeflow.trainer.types.display import RUNTIME_HEADERS, html_table, runtime_row
+
+        return html_table(RUNTIME_HEADERS, [runtime_row(self)])
+
 
 @model
 class Step:
@@ -83,6 +88,11 @@ class TrainJob:
     """`Created`, `Running`, `Complete` or `Failed`."""
     labels: dict[str, str] = field(default_factory=dict)
     """Labels of the job (Kubernetes metadata labels, or recorded ones locally)."""
+
+    def _repr_html_(self) -> str:
+        from kubeflow.trainer.types.display import JOB_HEADERS, html_table, job_row
+
+        return html_table(JOB_HEADERS, [job_row(self)])
 
 
 __all__ = ["Event", "Runtime", "RuntimeTrainer", "Step", "TrainJob"]

@@ -103,3 +103,25 @@ def test_rendered_entrypoint_runs_functions_with_annotations_the_job_cannot_reso
     script = render_entrypoint(annotated, {"model": "m", "steps": 3})
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "steps 3 m"
+
+
+def test_model_types_keep_dataclass_behaviour_and_run_post_init() -> None:
+    import dataclasses
+
+    from kubeflow.trainer.types._model import field, model
+
+    @model
+    class Sized:
+        count: int = field(default=1, ge=1)
+        doubled: int = 0
+
+        def __post_init__(self) -> None:
+            self.doubled = self.count * 2
+
+    item = Sized(count=3)
+    assert (item.count, item.doubled) == (3, 6)
+    assert dataclasses.replace(item, count=4).doubled == 8
+    assert dataclasses.asdict(item) == {"count": 3, "doubled": 6}
+    with pytest.raises(InvalidInputError) as info:
+        Sized(count=0)
+    assert info.value.field == "Sized.count"

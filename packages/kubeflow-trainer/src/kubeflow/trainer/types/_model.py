@@ -171,6 +171,9 @@ def _validated_init(cls: type[Any], generated: Callable[..., None]) -> Callable[
             raise _as_invalid_input(cls, exc) from None
         for name in names:
             object.__setattr__(self, name, getattr(checked, name))
+        post_init = getattr(self, "__post_init__", None)
+        if post_init is not None:  # the twin has the fields only, not the class's methods
+            post_init()
 
     return __init__
 

@@ -114,6 +114,7 @@ def test_conflict_on_stale_resource_version(objects: ObjectClient) -> None:
     assert info.value.status == 409 and info.value.reason == "Conflict"
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_invalid_trainjob_is_invalid_input(objects: ObjectClient) -> None:
     body = {
         "apiVersion": "trainer.kubeflow.org/v1alpha1",

@@ -37,6 +37,7 @@ def objects(kube: KubeClient) -> ObjectClient:
     return ObjectClient(kube)
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_create_returns_the_stored_object(objects: ObjectClient) -> None:
     stored = objects.create(TRAINJOBS, trainjob("a"))
     meta = stored["metadata"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -13,17 +12,12 @@ import pytest
 from kubeflow.core.errors import InvalidInputError
 from kubeflow.katib import FeasibleSpace, ParameterSpec, Search
 from kubeflow.katib.search import parameters_from_search_space
-
-
-def _shared_reference() -> Path:
-    here = Path(__file__).resolve()
-    root = next(p for p in here.parents if (p / "pyproject.toml").is_file() and (p / "packages").is_dir())
-    return root.parent / "shared" / "reference"
+from reference import reference_path
 
 
 def _strict_definitions() -> dict[str, Any]:
     """The swagger definitions, with every object closed so an unknown key fails validation."""
-    swagger = json.loads((_shared_reference() / "katib" / "openapi" / "swagger.json").read_text())
+    swagger = json.loads(reference_path("katib", "openapi", "swagger.json").read_text())
     definitions = copy.deepcopy(swagger["definitions"])
     for definition in definitions.values():
         if definition.get("type") == "object" and "properties" in definition:

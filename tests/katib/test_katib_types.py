@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -15,12 +14,11 @@ from kubeflow.katib import Algorithm, Objective, TrainJobTemplate, TrialConfig
 from kubeflow.katib.types import objective_spec
 from kubeflow.trainer import CustomTrainer, HuggingFaceModelInitializer, Initializer, Runtime, RuntimeTrainer
 from kubeflow.trainer.types import TrainerType
+from reference import reference_path
 
 
 def _validate(payload: dict[str, Any], definition: str) -> None:
-    here = Path(__file__).resolve()
-    root = next(p for p in here.parents if (p / "pyproject.toml").is_file() and (p / "packages").is_dir())
-    swagger = json.loads((root.parent / "shared" / "reference" / "katib" / "openapi" / "swagger.json").read_text())
+    swagger = json.loads(reference_path("katib", "openapi", "swagger.json").read_text())
     definitions = copy.deepcopy(swagger["definitions"])
     for schema in definitions.values():
         if schema.get("type") == "object" and "properties" in schema:

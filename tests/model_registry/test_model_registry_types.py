@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -20,13 +19,12 @@ from kubeflow.model_registry import (
     ModelVersion,
     RegisteredModel,
 )
+from reference import reference_path
 
 
 @functools.cache
 def _spec() -> dict[str, Any]:
-    here = Path(__file__).resolve()
-    root = next(p for p in here.parents if (p / "pyproject.toml").is_file() and (p / "packages").is_dir())
-    path = root.parent / "shared" / "reference" / "model-registry" / "model-registry.yaml"
+    path = reference_path("model-registry", "model-registry.yaml")
     loaded: dict[str, Any] = yaml.safe_load(path.read_text())
     return loaded
 

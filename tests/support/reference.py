@@ -29,12 +29,17 @@ def available(*parts: str) -> bool:
     return reference_root().joinpath(*parts).exists()
 
 
+def required() -> bool:
+    """Whether a missing reference is a failure rather than a skip (``KUBEFLOW_SDK_REFERENCE_REQUIRED=1``)."""
+    return os.environ.get(REQUIRED_ENV) == "1"
+
+
 def reference_path(*parts: str) -> Path:
     """``reference_root()/parts...``; skips the calling test (fails it where required) when it is absent."""
     path = reference_root().joinpath(*parts)
     if not path.exists():
         reason = f"reference data absent: {path} (set {ENV} to the folder holding it)"
-        if os.environ.get(REQUIRED_ENV) == "1":
+        if required():
             pytest.fail(f"{reason}; {REQUIRED_ENV}=1 forbids skipping", pytrace=False)
         pytest.skip(reason)
     return path

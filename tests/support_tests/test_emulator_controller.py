@@ -88,6 +88,7 @@ def test_num_nodes_from_runtime(
     assert len(kube_emulator.controller.create_pods("default", "one")) == 1
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_initializers_run_before_trainer(
     kube_emulator: KubeEmulator, custom: client.CustomObjectsApi, core: client.CoreV1Api
 ) -> None:
@@ -104,6 +105,7 @@ def test_initializers_run_before_trainer(
     assert names == {"dataset-initializer", "model-initializer", "node"}
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_mpi_runtime_launcher_and_nodes(
     kube_emulator: KubeEmulator, custom: client.CustomObjectsApi, core: client.CoreV1Api
 ) -> None:
@@ -217,8 +219,10 @@ def test_unknown_failing_step_is_rejected(kube_emulator: KubeEmulator, custom: c
 def test_namespaced_training_runtime(
     kube_emulator: KubeEmulator, custom: client.CustomObjectsApi, core: client.CoreV1Api
 ) -> None:
-    cluster_runtime = kube_emulator.get(f"{GROUP}/{VERSION}", "ClusterTrainingRuntime", "jax-distributed")
+    cluster_runtime = kube_emulator.get(f"{GROUP}/{VERSION}", "ClusterTrainingRuntime", "torch-distributed")
     assert cluster_runtime is not None
+    (job,) = cluster_runtime["spec"]["template"]["spec"]["replicatedJobs"]
+    image = job["template"]["spec"]["template"]["spec"]["containers"][0]["image"]
     custom.create_namespaced_custom_object(
         GROUP,
         VERSION,
@@ -227,7 +231,7 @@ def test_namespaced_training_runtime(
         {
             "apiVersion": f"{GROUP}/{VERSION}",
             "kind": "TrainingRuntime",
-            "metadata": {"name": "mine", "labels": {"trainer.kubeflow.org/framework": "jax"}},
+            "metadata": {"name": "mine", "labels": {"trainer.kubeflow.org/framework": "torch"}},
             "spec": cluster_runtime["spec"],
         },
     )
@@ -237,9 +241,10 @@ def test_namespaced_training_runtime(
     final = kube_emulator.controller.run_job("team", "nsrt")
     assert final["status"]["conditions"][0]["type"] == "Complete"
     pods = core.list_namespaced_pod("team", label_selector=f"{JS}jobset-name=nsrt").items
-    assert len(pods) == 3 and {p.spec.containers[0].image for p in pods} == {"nvcr.io/nvidia/jax:25.10-py3"}
+    assert len(pods) == 3 and {p.spec.containers[0].image for p in pods} == {image}
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_run_job_can_stop_while_running(
     kube_emulator: KubeEmulator, custom: client.CustomObjectsApi, core: client.CoreV1Api
 ) -> None:

@@ -16,6 +16,7 @@ def _create(custom: client.CustomObjectsApi, body: dict[str, object], **kwargs: 
     return custom.create_namespaced_custom_object(GROUP, VERSION, "default", "trainjobs", body, **kwargs)
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_defaults_are_applied(custom: client.CustomObjectsApi) -> None:
     created = _create(custom, trainjob("defaults"))
     spec = created["spec"]
@@ -29,6 +30,7 @@ def test_defaults_are_applied(custom: client.CustomObjectsApi) -> None:
     assert created["metadata"]["generation"] == 1
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_unknown_fields_are_pruned_with_warning(custom: client.CustomObjectsApi) -> None:
     body = trainjob("pruned", trainer={"numNodes": 2, "bogusField": 1}, podTemplateOverrides=[{"targetJobs": []}])
     data, status, headers = custom.create_namespaced_custom_object_with_http_info(
@@ -41,6 +43,7 @@ def test_unknown_fields_are_pruned_with_warning(custom: client.CustomObjectsApi)
     assert any('unknown field \\"spec.trainer.bogusField\\"' in w for w in warnings)
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_strict_field_validation_rejects_unknown_fields(custom: client.CustomObjectsApi) -> None:
     body = trainjob("strict", trainer={"bogusField": 1})
     with pytest.raises(ApiException) as info:
@@ -52,6 +55,7 @@ def test_strict_field_validation_rejects_unknown_fields(custom: client.CustomObj
         custom.get_namespaced_custom_object(GROUP, VERSION, "default", "trainjobs", "strict")
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_schema_violations_are_422_with_causes(custom: client.CustomObjectsApi) -> None:
     body = trainjob("invalid", trainer={"numNodes": -1, "numProcPerNode": "x"}, managedBy="nobody")
     body["spec"]["runtimeRef"] = {"name": ""}  # type: ignore[index]
@@ -69,6 +73,7 @@ def test_schema_violations_are_422_with_causes(custom: client.CustomObjectsApi) 
     assert any(c["field"] == "spec.managedBy" for c in status["details"]["causes"])
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_required_field(custom: client.CustomObjectsApi) -> None:
     body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "TrainJob", "metadata": {"name": "noref"}, "spec": {}}
     with pytest.raises(ApiException) as info:
@@ -77,6 +82,7 @@ def test_required_field(custom: client.CustomObjectsApi) -> None:
     assert {"reason": "FieldValueRequired", "message": "Required value", "field": "spec.runtimeRef"} in causes
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_trainjob_name_rule_master(custom: client.CustomObjectsApi) -> None:
     with pytest.raises(ApiException) as info:
         _create(custom, trainjob("1starts-with-digit"))
@@ -119,6 +125,7 @@ def test_status_is_ignored_on_create_and_update_main_resource(custom: client.Cus
     assert replaced["metadata"]["generation"] == 2
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_status_subresource_only_changes_status(custom: client.CustomObjectsApi) -> None:
     _create(custom, trainjob("sub"))
     patch = {
@@ -149,6 +156,7 @@ def test_replace_custom_object_requires_resource_version(custom: client.CustomOb
     assert info.value.status == 422
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_immutable_runtime_ref(custom: client.CustomObjectsApi) -> None:
     _create(custom, trainjob("imm"))
     with pytest.raises(ApiException) as info:
@@ -190,6 +198,7 @@ def test_strategic_merge_patch_is_415_on_custom_resources(custom: client.CustomO
     assert info.value.status == 415
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_runtime_mpi_defaults_applied(kube_emulator: KubeEmulator) -> None:
     runtime = kube_emulator.get(f"{GROUP}/{VERSION}", "ClusterTrainingRuntime", "deepspeed-distributed")
     assert runtime is not None
@@ -201,18 +210,18 @@ def test_runtime_finalizer_blocks_deletion(custom: client.CustomObjectsApi) -> N
         GROUP,
         VERSION,
         "clustertrainingruntimes",
-        "jax-distributed",
+        "torch-distributed",
         {"metadata": {"finalizers": ["trainer.kubeflow.org/resource-in-use"]}},
     )
-    answer = custom.delete_cluster_custom_object(GROUP, VERSION, "clustertrainingruntimes", "jax-distributed")
+    answer = custom.delete_cluster_custom_object(GROUP, VERSION, "clustertrainingruntimes", "torch-distributed")
     assert answer["metadata"]["deletionTimestamp"]
-    still = custom.get_cluster_custom_object(GROUP, VERSION, "clustertrainingruntimes", "jax-distributed")
+    still = custom.get_cluster_custom_object(GROUP, VERSION, "clustertrainingruntimes", "torch-distributed")
     assert still["metadata"]["deletionTimestamp"]
     custom.patch_cluster_custom_object(
-        GROUP, VERSION, "clustertrainingruntimes", "jax-distributed", {"metadata": {"finalizers": None}}
+        GROUP, VERSION, "clustertrainingruntimes", "torch-distributed", {"metadata": {"finalizers": None}}
     )
     with pytest.raises(ApiException) as info:
-        custom.get_cluster_custom_object(GROUP, VERSION, "clustertrainingruntimes", "jax-distributed")
+        custom.get_cluster_custom_object(GROUP, VERSION, "clustertrainingruntimes", "torch-distributed")
     assert info.value.status == 404
 
 

@@ -1,7 +1,7 @@
 """Validate objects against the real Kubeflow Trainer CRD schemas, as a kube-apiserver would, pruning included.
 
-The CRDs are the verbatim upstream copies in `../shared/reference/kubeflow-trainer/` (see its README for the
-upstream commits): `crds/` is master (= v2.2+/v2.3 API), `versions/v2.1.0/crds/` and `versions/v2.0.1/crds/` the
+The CRDs are the verbatim upstream copies in the reference data's `kubeflow-trainer/` folder, found through
+`tests/support/reference.py` (default `../shared/reference`; see its README for the upstream commits): `crds/` is master (= v2.2+/v2.3 API), `versions/v2.1.0/crds/` and `versions/v2.0.1/crds/` the
 older releases. A structural schema is turned into JSON Schema Draft 7:
 
 * `x-kubernetes-int-or-string` -> `anyOf: [integer, string]`; `nullable` -> `null` allowed; `format: int32/int64`
@@ -30,21 +30,12 @@ from typing import Any
 import jsonschema
 import yaml
 
+from reference import reference_path
 
-def repo_root() -> Path:
-    """The monorepo root: the first parent holding a `pyproject.toml` with a uv workspace."""
-    for parent in Path(__file__).resolve().parents:
-        project = parent / "pyproject.toml"
-        if project.is_file() and "[tool.uv.workspace]" in project.read_text():
-            return parent
-    raise RuntimeError("monorepo root not found")
-
-
-REFERENCE = repo_root().parent / "shared" / "reference" / "kubeflow-trainer"
-LEVEL_DIRS = {
-    "v2.2": REFERENCE,
-    "v2.1": REFERENCE / "versions" / "v2.1.0",
-    "v2.0": REFERENCE / "versions" / "v2.0.1",
+LEVEL_DIRS: dict[str, tuple[str, ...]] = {
+    "v2.2": (),
+    "v2.1": ("versions", "v2.1.0"),
+    "v2.0": ("versions", "v2.0.1"),
 }
 CRD_FILES = {
     "trainjobs": "trainer.kubeflow.org_trainjobs.yaml",
@@ -73,15 +64,20 @@ def load_yaml(path: Path) -> Any:
         return yaml.safe_load(handle)
 
 
+def level_path(level: str, *parts: str) -> Path:
+    """`parts` inside the reference folder of the release of this API level (skips the test when absent)."""
+    return reference_path("kubeflow-trainer", *LEVEL_DIRS[level], *parts)
+
+
 def runtime_dir(level: str) -> Path:
     """The folder of the default runtimes shipped with the release of this API level."""
-    return LEVEL_DIRS[level] / "runtimes"
+    return level_path(level, "runtimes")
 
 
 @functools.cache
 def crd_schema(level: str, plural: str = "trainjobs") -> dict[str, Any]:
     """The `openAPIV3Schema` of the served version of one CRD of one release."""
-    crd = load_yaml(LEVEL_DIRS[level] / "crds" / CRD_FILES[plural])
+    crd = load_yaml(level_path(level, "crds", CRD_FILES[plural]))
     (version,) = [v for v in crd["spec"]["versions"] if v.get("served")]
     return version["schema"]["openAPIV3Schema"]  # type: ignore[no-any-return]
 

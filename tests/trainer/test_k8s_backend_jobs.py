@@ -67,6 +67,7 @@ def test_suspended_is_created_and_resumed_is_not_stuck(client: TrainerClient, ku
     assert client.get_job(name).status == "Running"
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_initializer_steps_and_restarted_pods(client: TrainerClient, kube_emulator: KubeEmulator) -> None:
     name = create(client, "with-init", nodes=2, runtime="torch-distributed-with-cache")
     kube_emulator.controller.create_pods(NS, name)
@@ -123,6 +124,7 @@ def test_list_jobs_paginates(client: TrainerClient, kube_emulator: KubeEmulator)
     assert len(pages) == 3 and "continue" in pages[-1].query
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_list_jobs_by_runtime(client: TrainerClient, kube_emulator: KubeEmulator) -> None:
     create(client, "a-torch", runtime="torch-distributed")
     create(client, "a-jax", runtime="jax-distributed")

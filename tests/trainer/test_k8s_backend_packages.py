@@ -29,6 +29,7 @@ def test_packages_come_from_a_short_job_that_is_deleted(client: TrainerClient, k
     assert post.status == 201
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_builtin_runtimes_are_refused(client: TrainerClient) -> None:
     with pytest.raises(InvalidInputError):
         client.get_runtime_packages(client.get_runtime("torchtune-llama3.2-1b"))

@@ -49,6 +49,7 @@ def runtime(name: str, *, kind: str = "TrainingRuntime", framework: str | None =
     }
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_default_runtimes_are_listed(client: TrainerClient) -> None:
     runtimes = {r.name: r for r in client.list_runtimes()}
     assert set(runtimes) >= {
@@ -74,6 +75,7 @@ def test_default_runtimes_are_listed(client: TrainerClient) -> None:
     assert deepspeed.command[0] == "mpirun" and deepspeed.device_count == "1"
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_get_runtime(client: TrainerClient) -> None:
     assert client.get_runtime("xgboost-distributed").trainer.framework == "xgboost"
     with pytest.raises(NotFoundError):

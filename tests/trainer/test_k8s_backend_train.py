@@ -107,6 +107,7 @@ def test_unknown_runtime_is_not_found(client: TrainerClient) -> None:
         client.train(runtime="nope", trainer=CustomTrainerContainer(image="busybox"))
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_credentials_go_to_owned_secrets_never_the_body_or_logs(
     client: TrainerClient, kube_emulator: KubeEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -144,6 +145,7 @@ def test_credentials_go_to_owned_secrets_never_the_body_or_logs(
         assert TOKEN in values
 
 
+@pytest.mark.usefixtures("trainer_reference")
 def test_failed_trainjob_creation_removes_the_secrets(client: TrainerClient, kube_emulator: KubeEmulator) -> None:
     kube_emulator.add_fault(Fault(method="POST", path=TRAINJOBS + "$", status=403, times=1))
     initializer = Initializer(model=HuggingFaceModelInitializer(storage_uri="hf://org/model", access_token=TOKEN))

@@ -122,7 +122,9 @@ def _run_container(spec: dict[str, Any], tmp_path: Path, **env: str) -> subproce
     argv = [sys.executable, *command[1:], *spec["args"]]
     workdir = tmp_path / "workdir"
     workdir.mkdir(exist_ok=True)
+    (tmp_path / "container-tmp").mkdir(exist_ok=True)  # the container's /tmp: the script is written there
     environment = {
+        "TMPDIR": str(tmp_path / "container-tmp"),
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path / "home-must-not-appear"),
         "PYTHONPATH": str(_stand_ins(tmp_path)),
@@ -187,7 +189,7 @@ def test_torch_runtimes_hand_the_script_to_torchrun(tmp_path: Path) -> None:
     done = _run_container(spec, tmp_path, PET_NNODES="2")
     assert done.returncode == 0, done.stderr
     (script,) = json.loads((tmp_path / "torchrun.log").read_text())["argv"]
-    assert script.endswith("/kubeflow_entrypoint.py")
+    assert script.endswith("/kubeflow_entrypoint.py") and Path(script).parent.parent == tmp_path / "container-tmp"
     got = json.loads(out.read_text(encoding="utf-8"))
     assert (got["text"], got["literal"], got["pet"]) == (ARGS["text"], LITERAL, "2")
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pytest import MonkeyPatch
+
 from kubeflow.trainer import CustomTrainer, LocalProcessBackendConfig, TrainerClient
 
 TORCH = "torch==2.13.0"
@@ -66,7 +68,10 @@ def results(client: TrainerClient, name: str, step: str) -> list[dict]:
     return [json.loads(line) for line in client.get_job_logs(name, step=step) if line.startswith("{")]
 
 
-def test_two_node_ddp_job_all_reduces_and_keeps_replicas_in_sync(tmp_path: Path) -> None:
+def test_two_node_ddp_job_all_reduces_and_keeps_replicas_in_sync(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    caller_tmp = tmp_path / "caller-tmp"
+    caller_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(caller_tmp))
     client = TrainerClient(LocalProcessBackendConfig(state_dir=tmp_path / "state", env_cache_dir=tmp_path / "envs"))
     trainer = CustomTrainer(func=all_reduce_and_train, func_args={"steps": 5}, num_nodes=2, packages_to_install=[TORCH])
     name = client.train(trainer=trainer)
@@ -92,3 +97,6 @@ def test_two_node_ddp_job_all_reduces_and_keeps_replicas_in_sync(tmp_path: Path)
     assert sorted(r["rank"] for r in found) == [0, 1, 2, 3]
     assert {(r["world"], r["sum"], r["replicas_equal"]) for r in found} == {(4, 10.0, True)}
     assert sorted(r["local_rank"] for r in found) == [0, 0, 1, 1]
+    # torchrun's scratch directories went to the job's own TMPDIR, not the caller's: they leave with the job.
+    assert list((tmp_path / "state" / name / "tmp").glob("torchelastic_*"))
+    assert list(caller_tmp.iterdir()) == []

@@ -36,11 +36,15 @@ What it does not
     ``spec.nodeName``) answers a log request with 204 and no body, as the apiserver does.
 
 Where the CRDs come from
-    ``shared/reference/kubeflow-trainer`` beside the repository checkout (located by walking up
-    from this file to the repository root; ``$KUBE_EMULATOR_REFERENCE`` overrides the
-    ``shared/reference`` folder): ``crds/`` and ``runtimes/`` for ``trainer_crds="master"``,
-    ``versions/<v>/crds`` and ``versions/<v>/runtimes`` for ``"v2.1.0"`` and ``"v2.0.1"``. Those
-    files are verbatim copies of the upstream kubeflow/trainer manifests (see its README).
+    The reference data's ``kubeflow-trainer`` folder, found through ``tests/support/reference.py``
+    (``$KUBEFLOW_SDK_REFERENCE``, default ``../shared/reference`` beside the checkout): ``crds/``
+    and ``runtimes/`` for ``trainer_crds="master"``, ``versions/<v>/crds`` and
+    ``versions/<v>/runtimes`` for ``"v2.1.0"`` and ``"v2.0.1"``. Those files are verbatim copies
+    of the upstream kubeflow/trainer manifests (see its README). Without that folder (a fresh
+    clone), ``"master"`` installs the schema-less stand-in CRDs of ``fixtures/crds.yaml`` (objects
+    stored as sent: no pruning, defaulting or validation) and one default runtime,
+    ``torch-distributed`` (``fixtures/runtimes/``); the older sets skip the test, and where
+    ``KUBEFLOW_SDK_REFERENCE_REQUIRED=1`` every one of these cases fails instead.
 
 Usage (pytest: the ``kube_emulator`` and ``kubeconfig_path`` fixtures of
 ``kube_emulator.pytest_plugin`` do the first lines)::

@@ -107,8 +107,9 @@ class CrdSchema:
                 del metadata[key]
                 unknown.append(f"metadata.{key}")
         props = self.root.get("properties", {})
+        preserve = self.root.get("x-kubernetes-preserve-unknown-fields", False)
         for key in list(obj):
-            if key in ("apiVersion", "kind", "metadata"):
+            if key in ("apiVersion", "kind", "metadata") or (key not in props and preserve):
                 continue
             if key not in props:
                 del obj[key]

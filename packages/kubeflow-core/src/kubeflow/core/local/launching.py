@@ -14,11 +14,32 @@ from pathlib import Path, PurePosixPath
 from kubeflow.core.errors import BackendError, InvalidInputError
 from kubeflow.core.local import lifecycle, logs, progress
 from kubeflow.core.local.models import LocalJobRequest, LocalJobSpec
-from kubeflow.core.local.state import LAUNCH_FILE, LOCK_FILE, LOGS_DIR, SUPERVISOR_LOG, JobDir, Record, now_iso
+from kubeflow.core.local.state import (
+    LAUNCH_FILE,
+    LOCK_FILE,
+    LOGS_DIR,
+    SUPERVISOR_LOG,
+    TMP_DIR,
+    JobDir,
+    Record,
+    now_iso,
+)
 from kubeflow.core.names import validate_name
 
 SUPERVISOR_MODULE = "kubeflow.core.local.supervisor"
-_RESERVED_FILES = {"job.json", LAUNCH_FILE, "events.jsonl", LOCK_FILE, SUPERVISOR_LOG, LOGS_DIR, progress.PROGRESS_FILE}
+_RESERVED_FILES = {
+    "job.json",
+    LAUNCH_FILE,
+    "events.jsonl",
+    LOCK_FILE,
+    SUPERVISOR_LOG,
+    LOGS_DIR,
+    TMP_DIR,
+    progress.PROGRESS_FILE,
+}
+TEMP_VARS = ("TMPDIR", "TMP", "TEMP")
+"""Where a node's temporary files go: the job's own `tmp/` (so torchrun's `torchelastic_*` and the like leave with the
+job), unless the job's or node's `env` sets one of them."""
 
 
 def _core_src_dir() -> str:
@@ -39,6 +60,13 @@ def _read_until_eof(fd: int, timeout: float) -> bytes:
             break
         data += chunk
     return data
+
+
+def _temp_env(job_dir: Path, *user_envs: dict[str, str]) -> dict[str, str]:
+    """TMPDIR/TMP/TEMP pointing into the job directory, or nothing when the user chose any of them for the job."""
+    if any(var in env for env in user_envs for var in TEMP_VARS):
+        return {}
+    return dict.fromkeys(TEMP_VARS, str(job_dir / TMP_DIR))
 
 
 def build_request(spec: LocalJobSpec, job_dir: Path, grace_seconds: float) -> LocalJobRequest:
@@ -64,7 +92,7 @@ def build_request(spec: LocalJobSpec, job_dir: Path, grace_seconds: float) -> Lo
             {
                 "name": node.name,
                 "argv": list(node.argv),
-                "env": {**base, **node.env, progress.NODE_ENV: node.name},
+                "env": {**base, **_temp_env(job_dir, spec.env, node.env), **node.env, progress.NODE_ENV: node.name},
                 "cwd": node.cwd or cwd,
             }
             for node in spec.nodes

@@ -16,6 +16,7 @@ Layout of a state root (mode 0700, files 0600):
     supervisor.log      # the supervisor's own output
     progress.jsonl      # what the job reported about itself (progress, metrics): see `progress`
     logs/<node>.log     # each node's stdout and stderr
+    tmp/                # the nodes' TMPDIR/TMP/TEMP (unless the job's env sets them): removed with the job
 ```
 
 Standard library only: the supervisor imports this module.
@@ -41,6 +42,7 @@ LAUNCH_FILE = "launch.json"
 EVENTS_FILE = "events.jsonl"
 LOCK_FILE = ".lock"
 LOGS_DIR = "logs"
+TMP_DIR = "tmp"
 SUPERVISOR_LOG = "supervisor.log"
 STAGING_DIR = ".staging"
 TRASH_DIR = ".trash"
@@ -237,6 +239,7 @@ class StateRoot:
         path = self.root / STAGING_DIR / f"{name}-{secrets.token_hex(6)}"
         path.mkdir(mode=0o700)
         (path / LOGS_DIR).mkdir(mode=0o700)
+        (path / TMP_DIR).mkdir(mode=0o700)
         return JobDir(path)
 
     def publish(self, staged: JobDir, name: str) -> JobDir:

@@ -129,8 +129,8 @@ class TrainerBackend(ABC):
     ) -> TrainJob:
         """Wait until the job reaches one of `status`; raise at once if it fails and `Failed` was not awaited."""
         wanted = check_statuses(status)
-        if timeout < 0:
-            raise InvalidInputError("timeout", f"must not be negative, got {timeout}.")
+        if timeout <= 0:
+            raise InvalidInputError("timeout", f"must be a positive number of seconds, got {timeout}.")
         if polling_interval <= 0:
             raise InvalidInputError("polling_interval", f"must be positive, got {polling_interval}.")
         deadline = time.monotonic() + timeout

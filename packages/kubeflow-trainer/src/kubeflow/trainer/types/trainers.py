@@ -61,8 +61,9 @@ class CustomTrainer:
     """Container image for the nodes (Kubernetes); `None` uses the runtime's image."""
     packages_to_install: list[str] | None = None
     """Python requirements to install before running `func`, e.g. `["torch>=2.3", "numpy"]`."""
-    pip_index_urls: list[str] = Field(default_factory=lambda: list(constants.DEFAULT_PIP_INDEX_URLS))
-    """Package indexes: the first is the index URL, the others extra index URLs."""
+    pip_index_urls: list[str] = Field(default_factory=constants.default_pip_index_urls)
+    """Package indexes: the first is the index URL, the others extra index URLs (default: `$DEFAULT_PIP_INDEX_URLS`,
+    else PyPI)."""
     num_nodes: int | None = Field(default=None, ge=1)
     """Number of nodes; `None` uses the runtime's default."""
     resources_per_node: Resources = None

@@ -142,7 +142,7 @@ class KubernetesTrainerBackend(TrainerBackend):
         checked = check_options(options, self.kind)
         names = [option.name for option in checked if isinstance(option, Name)]
         job_name = names[-1] if names else generate_name()
-        runtime_name = runtime.name if isinstance(runtime, Runtime) else runtime or constants.DEFAULT_RUNTIME
+        runtime_name = runtime.name if isinstance(runtime, Runtime) else runtime or constants.default_training_runtime()
         record = self._reader().record(runtime_name)
         self._runtimes[(record.kind, record.name)] = (time.monotonic(), to_runtime(record.obj))  # or refuses it
         level = self.version.level()
@@ -304,4 +304,7 @@ class KubernetesTrainerBackend(TrainerBackend):
         return failure_error(self.objects, self.pod_logs, self.namespace, job, raw)
 
 
-__all__ = ["KubernetesTrainerBackend"]
+KubernetesBackend = KubernetesTrainerBackend
+"""The Kubernetes trainer backend, under the existing `kubeflow` SDK's name (`...kubernetes.backend.KubernetesBackend`)."""
+
+__all__ = ["KubernetesBackend", "KubernetesTrainerBackend"]

@@ -33,7 +33,6 @@ ANCESTOR_TRAINER: Final = "trainer"
 
 TRAINJOB_CRD: Final = "trainjobs.trainer.kubeflow.org"
 VERSION_CONFIG_MAP: Final = "kubeflow-trainer-public"
-VERSION_NAMESPACE: Final = "kubeflow-system"
 VERSION_KEY: Final = "kubeflow_trainer_version"
 
 STEP_REPLICATED_JOBS: Final = (
@@ -43,3 +42,13 @@ STEP_REPLICATED_JOBS: Final = (
     constants.NODE,
 )
 MIG_PREFIX: Final = "nvidia.com/mig-"
+
+
+def __getattr__(name: str) -> str:
+    """`VERSION_NAMESPACE`: the Trainer control plane's namespace, read at each use (PEP 562).
+
+    `$KUBEFLOW_SYSTEM_NAMESPACE`, else `kubeflow-system`, as in the existing SDK (`constants.system_namespace`).
+    """
+    if name == "VERSION_NAMESPACE":
+        return constants.system_namespace()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,6 +26,7 @@ from kubeflow.trainer.types import (
     BuiltinTrainer,
     CustomTrainer,
     CustomTrainerContainer,
+    DataCacheInitializer,
     Event,
     Initializer,
     Runtime,
@@ -68,12 +69,15 @@ class LocalTrainerBackend(TrainerBackend):
         return [as_runtime(runtime) for runtime in RUNTIMES.values()]
 
     def _local_runtime(self, runtime: Runtime | str | None) -> LocalRuntime:
-        name = constants.DEFAULT_RUNTIME if runtime is None else runtime if isinstance(runtime, str) else None
+        name = (
+            constants.default_training_runtime() if runtime is None else runtime if isinstance(runtime, str) else None
+        )
         if name is None:
             name = getattr(runtime, "name", None)
         if not isinstance(name, str) or name not in RUNTIMES:
+            source = f" (the default, from ${constants.ENV_DEFAULT_TRAINING_RUNTIME})" if runtime is None else ""
             raise NotFoundError(
-                f"runtime: {name!r} is not a runtime of the local-process backend; the runtimes are: "
+                f"runtime: {name!r}{source} is not a runtime of the local-process backend; the runtimes are: "
                 f"{', '.join(RUNTIMES)}.",
                 reason="NotFound",
             )
@@ -97,6 +101,12 @@ class LocalTrainerBackend(TrainerBackend):
 
     # -- training ----------------------------------------------------------------------------------------------
     def _check_trainer(self, trainer: AnyTrainer | None, initializer: Initializer | None) -> CustomTrainer:
+        if initializer is not None and isinstance(initializer.dataset, DataCacheInitializer):
+            raise InvalidInputError(
+                "initializer.dataset",
+                f"DataCacheInitializer needs the Kubeflow Trainer data cache on a cluster; it {_KUBERNETES_ONLY}",
+                _USE_KUBERNETES,
+            )
         if initializer is not None:
             raise InvalidInputError(
                 "initializer", f"dataset and model initializers {_KUBERNETES_ONLY}", _USE_KUBERNETES
@@ -263,7 +273,7 @@ class LocalTrainerBackend(TrainerBackend):
             return
         from kubeflow.core.local.envs import EnvSpec
 
-        urls = [] if list(index_urls) == list(constants.DEFAULT_PIP_INDEX_URLS) else list(index_urls)
+        urls = [] if list(index_urls) == [constants.PYPI_INDEX_URL] else list(index_urls)
         with self._env_cache.use(EnvSpec(packages=packages, index_urls=urls)) as python_env:
             yield python_env
 

@@ -21,7 +21,9 @@ def local_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TrainerClie
 
 
 @pytest.fixture
-def cluster_client(kube_emulator: KubeEmulator, kubeconfig_path: Path, monkeypatch: pytest.MonkeyPatch) -> TrainerClient:
+def cluster_client(
+    kube_emulator: KubeEmulator, kubeconfig_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> TrainerClient:
     """`TrainerClient()` with `$KUBECONFIG` pointing at the emulator: Kubernetes by default, as in 0.5."""
     monkeypatch.setenv("KUBECONFIG", str(kubeconfig_path))
     client = TrainerClient()

@@ -161,8 +161,8 @@ def test_module_paths_re_export_one_definition_per_concept() -> None:
     from kubeflow.common.types import KubernetesBackendConfig as CommonK8sConfig
     from kubeflow.trainer.api.trainer_client import TrainerClient as ApiClient
     from kubeflow.trainer.backends.kubernetes.backend import KubernetesBackend, KubernetesTrainerBackend
-    from kubeflow.trainer.backends.localprocess.backend import LocalProcessBackend, LocalProcessBackendConfig
     from kubeflow.trainer.backends.local import LocalTrainerBackend
+    from kubeflow.trainer.backends.localprocess.backend import LocalProcessBackend, LocalProcessBackendConfig
     from kubeflow.trainer.types import types
 
     assert ApiClient is kubeflow.trainer.TrainerClient

@@ -268,3 +268,13 @@ def test_get_tpu_num_nodes_computes_as_before() -> None:
     for args in ((0, "2x2"), (1, ""), (1, "2"), (1, "2x2x2x2"), (1, "axb"), (1, "0x2"), (1, "2x3"), (1, "2x2", 0)):
         with pytest.raises(ValueError):
             get_tpu_num_nodes(*args)  # type: ignore[arg-type]
+
+
+def test_kubeflow_common_is_a_typed_package_of_kubeflow_core() -> None:
+    import kubeflow.common
+    import kubeflow.core
+
+    common = Path(kubeflow.common.__file__).parent
+    assert (common / "py.typed").is_file()
+    assert common.parent == Path(kubeflow.core.__file__).parent.parent  # shipped by the kubeflow-core distribution
+    assert not (common.parent / "__init__.py").exists()  # `kubeflow` stays a PEP 420 namespace

@@ -156,6 +156,9 @@ class TrainerClient:
             callbacks: Called with the job each time its status changes.
 
         Raises:
+            InvalidInputError: `status` is not a set of job statuses, or `timeout` / `polling_interval` is not
+                positive (a `ValueError`, as in the existing SDK).
+            NotFoundError: There is no such job.
             JobFailedError: The job failed and `Failed` was not among `status` (raised as soon as it fails).
             OperationTimeoutError: `timeout` passed first.
         """

@@ -152,3 +152,7 @@ class TrainerBackend(ABC):
                     reason="Timeout",
                 )
             self.wait_for_change(name, job, remaining, polling_interval)
+
+
+RuntimeBackend = TrainerBackend
+"""`TrainerBackend` under the existing `kubeflow` SDK's name (`kubeflow.trainer.backends.base.RuntimeBackend`)."""

@@ -25,8 +25,6 @@ from kubeflow.trainer.constants import (
     CLUSTER_TRAINING_RUNTIME_PLURAL,
     DATASET_INITIALIZER,
     DATASET_PATH,
-    DEFAULT_MPI_USER_HOME,
-    DEFAULT_TRAINING_RUNTIME,
     FRAMEWORK_LABEL,
     GPU_RESOURCE,
     GROUP,
@@ -44,16 +42,18 @@ from kubeflow.trainer.constants import (
     TRAINJOB_RUNNING,
     VERSION,
     WORKSPACE_PATH,
-)
-from kubeflow.trainer.constants import (
-    DEFAULT_PIP_INDEX_URLS as _DEFAULT_PIP_INDEX_URLS,
+    environment,
 )
 from kubeflow.trainer.constants import (
     INITIALIZER_DEFAULT_IGNORE_PATTERNS as _IGNORE_PATTERNS,
 )
 
-DEFAULT_PIP_INDEX_URLS: Final[list[str]] = list(_DEFAULT_PIP_INDEX_URLS)
+DEFAULT_PIP_INDEX_URLS: Final[list[str]] = environment.default_pip_index_urls()
 """`$DEFAULT_PIP_INDEX_URLS` split on commas, else `["https://pypi.org/simple"]` (read at import)."""
+DEFAULT_TRAINING_RUNTIME: Final = environment.default_training_runtime()
+"""`$DEFAULT_TRAINING_RUNTIME`, else `torch-distributed` (read at import)."""
+DEFAULT_MPI_USER_HOME: Final = environment.mpi_user_home()
+"""`$DEFAULT_MPI_USER_HOME`, else `/home/mpiuser` (read at import)."""
 INITIALIZER_DEFAULT_IGNORE_PATTERNS: Final[list[str]] = list(_IGNORE_PATTERNS)
 """Files a model initializer does not download by default."""
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, field_validator
 
 from kubeflow.core.quantity import parse_quantity
-from kubeflow.trainer import constants
+from kubeflow.trainer.constants import environment
 from kubeflow.trainer.types._model import model
 
 ResourceValue = str | int | float
@@ -61,7 +61,7 @@ class CustomTrainer:
     """Container image for the nodes (Kubernetes); `None` uses the runtime's image."""
     packages_to_install: list[str] | None = None
     """Python requirements to install before running `func`, e.g. `["torch>=2.3", "numpy"]`."""
-    pip_index_urls: list[str] = Field(default_factory=constants.default_pip_index_urls)
+    pip_index_urls: list[str] = Field(default_factory=environment.default_pip_index_urls)
     """Package indexes: the first is the index URL, the others extra index URLs (default: `$DEFAULT_PIP_INDEX_URLS`,
     else PyPI)."""
     num_nodes: int | None = Field(default=None, ge=1)

@@ -20,6 +20,7 @@ from kubeflow.trainer.backends.local import launch
 from kubeflow.trainer.backends.local.logs import ALL_STEPS, interleave
 from kubeflow.trainer.backends.local.resources import NodeResources, plan_resources
 from kubeflow.trainer.backends.local.runtimes import RUNTIMES, LocalRuntime, as_runtime
+from kubeflow.trainer.constants import environment
 from kubeflow.trainer.functions import render_entrypoint
 from kubeflow.trainer.options import Name, Option
 from kubeflow.trainer.types import (
@@ -70,12 +71,12 @@ class LocalTrainerBackend(TrainerBackend):
 
     def _local_runtime(self, runtime: Runtime | str | None) -> LocalRuntime:
         name = (
-            constants.default_training_runtime() if runtime is None else runtime if isinstance(runtime, str) else None
+            environment.default_training_runtime() if runtime is None else runtime if isinstance(runtime, str) else None
         )
         if name is None:
             name = getattr(runtime, "name", None)
         if not isinstance(name, str) or name not in RUNTIMES:
-            source = f" (the default, from ${constants.ENV_DEFAULT_TRAINING_RUNTIME})" if runtime is None else ""
+            source = f" (the default, from ${environment.ENV_DEFAULT_TRAINING_RUNTIME})" if runtime is None else ""
             raise NotFoundError(
                 f"runtime: {name!r}{source} is not a runtime of the local-process backend; the runtimes are: "
                 f"{', '.join(RUNTIMES)}.",
@@ -273,7 +274,7 @@ class LocalTrainerBackend(TrainerBackend):
             return
         from kubeflow.core.local.envs import EnvSpec
 
-        urls = [] if list(index_urls) == [constants.PYPI_INDEX_URL] else list(index_urls)
+        urls = [] if list(index_urls) == list(constants.DEFAULT_PIP_INDEX_URLS) else list(index_urls)
         with self._env_cache.use(EnvSpec(packages=packages, index_urls=urls)) as python_env:
             yield python_env
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from kubeflow.trainer import CustomTrainer, TrainerClient
+from kubeflow.trainer import CustomTrainer, LocalProcessBackendConfig, TrainerClient
 
 PACKAGES = ["torch==2.13.0", "numpy"]
 """Installed for the job when the caller has no torch (the CPU wheel where `PIP_FIND_LINKS` offers one)."""
@@ -73,7 +73,7 @@ def train_ddp(epochs: int, lr: float, samples: int) -> None:
 
 def main() -> None:
     packages = None if importlib.util.find_spec("torch") else PACKAGES
-    client = TrainerClient()  # the local-process backend, with the per-user state directory
+    client = TrainerClient(LocalProcessBackendConfig())  # local processes, with the per-user state directory
     name = client.train(
         runtime="torch-distributed",
         trainer=CustomTrainer(

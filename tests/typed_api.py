@@ -12,14 +12,24 @@ from typing_extensions import assert_type
 
 from kubeflow.core.errors import InvalidInputError, JobFailedError
 from kubeflow.trainer import (
+    DATASET_PATH,
+    ContainerBackendConfig,
     CustomTrainer,
+    DataCacheInitializer,
     Event,
+    HuggingFaceDatasetInitializer,
+    Initializer,
     KubernetesBackendConfig,
     LocalProcessBackendConfig,
     Runtime,
+    RuntimeKind,
+    S3DatasetInitializer,
     TrainerClient,
     TrainJob,
+    TrainJobTemplate,
+    get_tpu_num_nodes,
 )
+from kubeflow.trainer.constants import constants
 from kubeflow.trainer.options import Labels, Name
 
 
@@ -50,3 +60,19 @@ def check_errors(error: JobFailedError, invalid: InvalidInputError) -> None:
     assert_type(error.exit_code, int | None)
     assert_type(error.log_tail, list[str])
     assert_type(invalid.field, str)
+
+
+def check_kubeflow_05_names(client: TrainerClient) -> None:
+    template = TrainJobTemplate(trainer=CustomTrainer(func=train), runtime=client.get_runtime("torch-distributed"))
+    assert_type(client.train(**template), str)
+    assert_type(template.keys(), list[str])
+    assert_type(client.get_runtime("torch-distributed").kind, RuntimeKind)
+    assert_type(get_tpu_num_nodes(2, "2x4", chips_per_host=4), int)
+    assert_type(DATASET_PATH, str)
+    assert_type(constants.DEFAULT_PIP_INDEX_URLS, list[str])
+    cache = DataCacheInitializer(storage_uri="cache://s/t", metadata_loc="s3://m", num_data_nodes=2)
+    assert_type(
+        Initializer(dataset=cache).dataset,
+        HuggingFaceDatasetInitializer | S3DatasetInitializer | DataCacheInitializer | None,
+    )
+    TrainerClient(ContainerBackendConfig())  # accepted by the types; raises UnsupportedBackendError when run

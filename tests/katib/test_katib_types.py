@@ -50,7 +50,7 @@ def test_train_job_template_rejects_what_is_not_a_custom_trainer() -> None:
     with pytest.raises(InvalidInputError) as info:
         TrainJobTemplate(trainer=CustomTrainer(func=_train), initializer="hf://org/model")
     assert info.value.field == "TrainJobTemplate.initializer"
-    with pytest.raises(InvalidInputError, match="Extra inputs") as info:
+    with pytest.raises(InvalidInputError, match="Unexpected keyword argument") as info:
         TrainJobTemplate(trainer=CustomTrainer(func=_train), trainers=[])
     assert info.value.field == "TrainJobTemplate.trainers"
 
@@ -120,3 +120,9 @@ def test_trial_config_validation() -> None:
             TrialConfig(**kwargs)
         assert info.value.field == field
     assert isinstance(info.value, ValueError)
+
+
+def test_train_job_template_is_the_trainers() -> None:
+    import kubeflow.trainer
+
+    assert TrainJobTemplate is kubeflow.trainer.TrainJobTemplate  # kubeflow 0.5 users import it from the trainer

@@ -55,8 +55,12 @@ class InvalidInputError(KubeflowError, ValueError):
         super().__init__(message, reason=reason, status=status)
 
 
-class NotFoundError(KubeflowError, LookupError, RuntimeError):
-    """The named object (job, runtime, step, ...) does not exist."""
+class NotFoundError(KubeflowError, LookupError, ValueError, RuntimeError):
+    """The named object (job, runtime, step, ...) does not exist.
+
+    A `ValueError` (what the existing SDK's local backend raised for an unknown job or runtime) and a `RuntimeError`
+    (what its Kubernetes backend raised), so either `except` clause keeps catching it.
+    """
 
 
 class AlreadyExistsError(KubeflowError, RuntimeError):
@@ -77,6 +81,13 @@ class OperationTimeoutError(KubeflowError, TimeoutError):
 
 class BackendUnavailableError(KubeflowError, ConnectionError, RuntimeError):
     """The backend cannot be reached or is not installed (after retries, where retrying makes sense)."""
+
+
+class UnsupportedBackendError(KubeflowError, NotImplementedError):
+    """The backend config names a backend this SDK does not provide (yet), e.g. `ContainerBackendConfig`.
+
+    A `NotImplementedError`, hence a `RuntimeError`. Raised when the client is created, before anything is done.
+    """
 
 
 class BackendError(KubeflowError, RuntimeError):
@@ -162,4 +173,5 @@ __all__ = [
     "KubeflowError",
     "NotFoundError",
     "OperationTimeoutError",
+    "UnsupportedBackendError",
 ]

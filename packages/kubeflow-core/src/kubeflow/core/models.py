@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Literal
 
@@ -16,6 +17,8 @@ from kubeflow.core.statuses import (
     TERMINAL_STATUSES,
     JobStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "COMPLETE",
@@ -71,14 +74,31 @@ class Event(BaseModel):
 
 
 def resolve_backend_config(backend_config: object | None) -> BackendConfig:
-    """The backend config a client was given, or the default one (local processes).
+    """The backend config a client was given, or the default one.
+
+    An explicit config always wins. With none, the default is Kubernetes when Kubernetes is configured (a kubeconfig
+    at `$KUBECONFIG` or `~/.kube/config`, or the in-cluster service account), as in the existing `kubeflow` SDK,
+    else local processes on this machine. The choice is logged at INFO. Nothing here imports `kubernetes`.
 
     Raises:
         InvalidInputError: The value is not a backend config.
     """
     if backend_config is None:
+        from kubeflow.core.kubernetes.config import KubernetesBackendConfig, kubernetes_config_source
         from kubeflow.core.local.config import LocalProcessBackendConfig
 
+        source = kubernetes_config_source()
+        if source is not None:
+            logger.info(
+                "No backend_config given: using the Kubernetes backend (%s). "
+                "Pass LocalProcessBackendConfig() to run jobs on this machine instead.",
+                source,
+            )
+            return KubernetesBackendConfig()
+        logger.info(
+            "No backend_config given and no Kubernetes configuration found (no kubeconfig at $KUBECONFIG or "
+            "~/.kube/config, not in a cluster): using the local-process backend, jobs run on this machine."
+        )
         return LocalProcessBackendConfig()
     if not isinstance(backend_config, BackendConfig):
         from kubeflow.core.errors import InvalidInputError

@@ -55,8 +55,8 @@ class KatibClient:
         """Keep the backend configuration (nothing is contacted).
 
         Args:
-            backend_config: `LocalProcessBackendConfig()` (the default) or `KubernetesBackendConfig()`, the
-                same configs `kubeflow.trainer.TrainerClient` takes.
+            backend_config: `LocalProcessBackendConfig()` or `KubernetesBackendConfig()`, the same configs
+                `kubeflow.trainer.TrainerClient` takes; `None` chooses as it does (Kubernetes when configured).
 
         Raises:
             InvalidInputError: The config is not a backend config.

@@ -9,9 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from kubeflow.core.errors import InvalidInputError
 from kubeflow.katib._base import KatibModel
-from kubeflow.trainer.types.initializers import Initializer
-from kubeflow.trainer.types.jobs import Runtime
-from kubeflow.trainer.types.trainers import CustomTrainer
+from kubeflow.trainer.types.template import TrainJobTemplate as TrainJobTemplate  # one definition, the trainer's
 
 Direction = Literal["maximize", "minimize"]
 """Whether an objective metric should go up or down."""
@@ -20,20 +18,6 @@ AlgorithmName = Literal[
 ]
 """The Katib hyperparameter search algorithms."""
 SettingValue = str | int | float | bool
-
-
-class TrainJobTemplate(KatibModel):
-    """The training job each trial runs: a Kubeflow Trainer `CustomTrainer`, with its runtime and initializer.
-
-    The searched parameters are passed to the trainer's function as keyword arguments, on top of `func_args`.
-    """
-
-    trainer: CustomTrainer
-    """The `kubeflow.trainer.CustomTrainer` that runs one trial."""
-    runtime: Runtime | str | None = None
-    """The Kubeflow Trainer runtime (or its name); `None` uses the default runtime."""
-    initializer: Initializer | None = None
-    """Dataset and model initializers run before each trial."""
 
 
 class Objective(KatibModel):

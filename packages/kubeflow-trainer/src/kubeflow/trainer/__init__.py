@@ -20,17 +20,26 @@ _EXPORTS: dict[str, str] = {
     "TrainerClient": "kubeflow.trainer.client",
     "LocalProcessBackendConfig": "kubeflow.core.local.config",
     "KubernetesBackendConfig": "kubeflow.core.kubernetes.config",
+    "ContainerBackendConfig": "kubeflow.trainer.backends.container.types",
+    "TrainingRuntimeSource": "kubeflow.trainer.backends.container.types",
+    "DATASET_PATH": "kubeflow.trainer.constants",
+    "MODEL_PATH": "kubeflow.trainer.constants",
+    "get_tpu_num_nodes": "kubeflow.trainer.backends.kubernetes.tpu",
     **dict.fromkeys(_TYPE_NAMES, "kubeflow.trainer.types"),
 }
 
 if TYPE_CHECKING:
     from kubeflow.core.kubernetes.config import KubernetesBackendConfig
     from kubeflow.core.local.config import LocalProcessBackendConfig
+    from kubeflow.trainer.backends.container.types import ContainerBackendConfig, TrainingRuntimeSource
+    from kubeflow.trainer.backends.kubernetes.tpu import get_tpu_num_nodes
     from kubeflow.trainer.client import TrainerClient
+    from kubeflow.trainer.constants import DATASET_PATH, MODEL_PATH
     from kubeflow.trainer.types import (
         BuiltinTrainer,
         CustomTrainer,
         CustomTrainerContainer,
+        DataCacheInitializer,
         DataFormat,
         DataType,
         Event,
@@ -40,6 +49,7 @@ if TYPE_CHECKING:
         LoraConfig,
         Loss,
         Runtime,
+        RuntimeKind,
         RuntimeTrainer,
         S3DatasetInitializer,
         S3ModelInitializer,
@@ -48,6 +58,7 @@ if TYPE_CHECKING:
         TorchTuneInstructDataset,
         TrainerType,
         TrainJob,
+        TrainJobTemplate,
     )
 
 
@@ -65,9 +76,13 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "DATASET_PATH",
+    "MODEL_PATH",
     "BuiltinTrainer",
+    "ContainerBackendConfig",
     "CustomTrainer",
     "CustomTrainerContainer",
+    "DataCacheInitializer",
     "DataFormat",
     "DataType",
     "Event",
@@ -79,6 +94,7 @@ __all__ = [
     "LoraConfig",
     "Loss",
     "Runtime",
+    "RuntimeKind",
     "RuntimeTrainer",
     "S3DatasetInitializer",
     "S3ModelInitializer",
@@ -86,7 +102,10 @@ __all__ = [
     "TorchTuneConfig",
     "TorchTuneInstructDataset",
     "TrainJob",
+    "TrainJobTemplate",
     "TrainerClient",
     "TrainerType",
+    "TrainingRuntimeSource",
     "__version__",
+    "get_tpu_num_nodes",
 ]

@@ -19,12 +19,12 @@ class TrainerClient:
 
     Example:
         ```python
-        from kubeflow.trainer import CustomTrainer, TrainerClient
+        from kubeflow.trainer import CustomTrainer, LocalProcessBackendConfig, TrainerClient
 
         def train(lr: float) -> None:
             print("training with", lr)
 
-        client = TrainerClient()  # local processes; pass KubernetesBackendConfig() for a cluster
+        client = TrainerClient(LocalProcessBackendConfig())  # or KubernetesBackendConfig() for a cluster
         name = client.train(trainer=CustomTrainer(func=train, func_args={"lr": 0.1}))
         client.wait_for_job_status(name)
         for line in client.get_job_logs(name):
@@ -36,11 +36,14 @@ class TrainerClient:
         """Connect to a backend.
 
         Args:
-            backend_config: `LocalProcessBackendConfig()` (the default: jobs run as processes on this machine) or
-                `KubernetesBackendConfig()` (jobs run as Kubeflow Trainer TrainJobs on a cluster).
+            backend_config: `LocalProcessBackendConfig()` (jobs run as processes on this machine) or
+                `KubernetesBackendConfig()` (jobs run as Kubeflow Trainer TrainJobs on a cluster). `None`: Kubernetes
+                when a kubeconfig (`$KUBECONFIG`, `~/.kube/config`) or in-cluster config is present, as in the
+                existing SDK, else local processes; the choice is logged at INFO.
 
         Raises:
             InvalidInputError: The config is not a backend config.
+            UnsupportedBackendError: The config names a backend this SDK does not provide yet (`ContainerBackendConfig`).
         """
         from kubeflow.core.models import resolve_backend_config
         from kubeflow.trainer.backends import create_backend
@@ -158,6 +161,9 @@ class TrainerClient:
             callbacks: Called with the job each time its status changes.
 
         Raises:
+            InvalidInputError: `status` is not a set of job statuses, or `timeout` / `polling_interval` is not
+                positive (a `ValueError`, as in the existing SDK).
+            NotFoundError: There is no such job.
             JobFailedError: The job failed and `Failed` was not among `status` (raised as soon as it fails).
             OperationTimeoutError: `timeout` passed first.
         """

@@ -12,31 +12,26 @@ The client's own urllib3 retries are turned off (on a private copy of the config
 from __future__ import annotations
 
 import copy
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
 from kubeflow.core.errors import BackendUnavailableError, InvalidInputError
 from kubeflow.core.kubernetes._lazy import require_kubernetes
-from kubeflow.core.kubernetes.config import KubernetesBackendConfig
+from kubeflow.core.kubernetes.config import (
+    SERVICE_ACCOUNT_DIR,
+    KubernetesBackendConfig,
+    default_kubeconfig,
+    existing_kubeconfig,
+)
 from kubeflow.core.kubernetes.retry import RetryPolicy
 
-SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 DEFAULT_NAMESPACE = "default"
 USER_AGENT = "kubeflow-sdk/2026.12.0"
 
 
-def default_kubeconfig() -> str:
-    """The kubeconfig path(s) used when the config names none: `$KUBECONFIG`, else `~/.kube/config`."""
-    return os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
-
-
-def _existing_kubeconfig(paths: str) -> bool:
-    return any(Path(part).expanduser().is_file() for part in paths.split(os.pathsep) if part)
-
-
-def _read_namespace_file(directory: Path) -> str | None:
+def read_namespace_file(directory: Path) -> str | None:
+    """The namespace a service account directory names, or `None`."""
     try:
         text = (directory / "namespace").read_text(encoding="utf-8").strip()
     except OSError:
@@ -44,7 +39,8 @@ def _read_namespace_file(directory: Path) -> str | None:
     return text or None
 
 
-def _context_namespace(k8s: Any, config_file: str, context: str | None) -> str | None:
+def context_namespace(k8s: Any, config_file: str, context: str | None) -> str | None:
+    """The namespace of a kubeconfig context (the current one when `context` is `None`), or `None`."""
     contexts, current = k8s.config.list_kube_config_contexts(config_file=config_file)
     chosen = current
     if context is not None:
@@ -122,8 +118,8 @@ class KubeClient:
         else:
             configuration = k8s.client.Configuration()
             paths = config.config_file or default_kubeconfig()
-            if config.config_file is not None or _existing_kubeconfig(paths):
-                if config.config_file is not None and not _existing_kubeconfig(paths):
+            if config.config_file is not None or existing_kubeconfig(paths):
+                if config.config_file is not None and not existing_kubeconfig(paths):
                     raise InvalidInputError(
                         "config_file", f"no kubeconfig file at {config.config_file!r}.", "Pass an existing file."
                     )
@@ -134,10 +130,7 @@ class KubeClient:
         api_client = k8s.client.ApiClient(configuration=configuration)
         api_client.user_agent = USER_AGENT
         self._namespace = (
-            config.namespace
-            or context_namespace
-            or _read_namespace_file(self._service_account_dir)
-            or DEFAULT_NAMESPACE
+            config.namespace or context_namespace or read_namespace_file(self._service_account_dir) or DEFAULT_NAMESPACE
         )
         self._api_client = api_client
 
@@ -147,7 +140,7 @@ class KubeClient:
             k8s.config.load_kube_config(
                 config_file=paths, context=context, client_configuration=configuration, persist_config=False
             )
-            return _context_namespace(k8s, paths, context)
+            return context_namespace(k8s, paths, context)
         except k8s.config.ConfigException as exc:
             field = "context" if context and "context" in str(exc).lower() else "config_file"
             raise InvalidInputError(

@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from pydantic import ConfigDict, Field
 
 from kubeflow.core.models import BackendConfig
+
+SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
+"""Where a pod's service account token, CA and namespace are mounted."""
+
+
+def default_kubeconfig() -> str:
+    """The kubeconfig path(s) used when the config names none: `$KUBECONFIG`, else `~/.kube/config`."""
+    return os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
+
+
+def existing_kubeconfig(paths: str) -> bool:
+    """Whether any file of a `KUBECONFIG`-style path list exists."""
+    return any(Path(part).expanduser().is_file() for part in paths.split(os.pathsep) if part)
+
+
+def kubernetes_config_source(service_account_dir: Path | None = None) -> str | None:
+    """Where a default `KubernetesBackendConfig()` would connect from, or `None` when nothing is configured.
+
+    A kubeconfig (`$KUBECONFIG`, else `~/.kube/config`) that exists, else the in-cluster service account
+    (`$KUBERNETES_SERVICE_HOST` set and a token mounted). Reads only the environment and the file system: neither
+    the `kubernetes` package nor the network is touched.
+    """
+    paths = default_kubeconfig()
+    if existing_kubeconfig(paths):
+        return f"kubeconfig {paths}"
+    token = (service_account_dir or SERVICE_ACCOUNT_DIR) / "token"
+    if os.environ.get("KUBERNETES_SERVICE_HOST") and token.is_file():
+        return "in-cluster service account"
+    return None
 
 
 class KubernetesBackendConfig(BackendConfig):

@@ -19,6 +19,9 @@ _BUILTIN: dict[str, str] = {
     "kubeflow.core.kubernetes.config.KubernetesBackendConfig": (
         "kubeflow.trainer.backends.kubernetes:KubernetesTrainerBackend"
     ),
+    "kubeflow.trainer.backends.container.types.ContainerBackendConfig": (
+        "kubeflow.trainer.backends.container:unavailable"
+    ),
 }
 ENTRY_POINT_GROUP = "kubeflow.trainer.backends"
 

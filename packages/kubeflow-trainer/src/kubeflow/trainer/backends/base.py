@@ -129,8 +129,8 @@ class TrainerBackend(ABC):
     ) -> TrainJob:
         """Wait until the job reaches one of `status`; raise at once if it fails and `Failed` was not awaited."""
         wanted = check_statuses(status)
-        if timeout < 0:
-            raise InvalidInputError("timeout", f"must not be negative, got {timeout}.")
+        if timeout <= 0:
+            raise InvalidInputError("timeout", f"must be a positive number of seconds, got {timeout}.")
         if polling_interval <= 0:
             raise InvalidInputError("polling_interval", f"must be positive, got {polling_interval}.")
         deadline = time.monotonic() + timeout
@@ -152,3 +152,7 @@ class TrainerBackend(ABC):
                     reason="Timeout",
                 )
             self.wait_for_change(name, job, remaining, polling_interval)
+
+
+RuntimeBackend = TrainerBackend
+"""`TrainerBackend` under the existing `kubeflow` SDK's name (`kubeflow.trainer.backends.base.RuntimeBackend`)."""

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kubeflow.core.models import Event
     from kubeflow.trainer.types.initializers import (
+        DataCacheInitializer,
         HuggingFaceDatasetInitializer,
         HuggingFaceModelInitializer,
         Initializer,
         S3DatasetInitializer,
         S3ModelInitializer,
     )
-    from kubeflow.trainer.types.jobs import Runtime, RuntimeTrainer, Step, TrainJob
+    from kubeflow.trainer.types.jobs import Runtime, RuntimeKind, RuntimeTrainer, Step, TrainJob
+    from kubeflow.trainer.types.template import TrainJobTemplate
     from kubeflow.trainer.types.trainers import (
         BuiltinTrainer,
         CustomTrainer,
@@ -33,6 +35,7 @@ _MODULES = {
     "Event": "kubeflow.core.models",
     **dict.fromkeys(
         (
+            "DataCacheInitializer",
             "HuggingFaceDatasetInitializer",
             "HuggingFaceModelInitializer",
             "Initializer",
@@ -41,7 +44,8 @@ _MODULES = {
         ),
         "kubeflow.trainer.types.initializers",
     ),
-    **dict.fromkeys(("Runtime", "RuntimeTrainer", "Step", "TrainJob"), "kubeflow.trainer.types.jobs"),
+    **dict.fromkeys(("Runtime", "RuntimeKind", "RuntimeTrainer", "Step", "TrainJob"), "kubeflow.trainer.types.jobs"),
+    "TrainJobTemplate": "kubeflow.trainer.types.template",
 }
 
 
@@ -59,6 +63,7 @@ __all__ = [
     "BuiltinTrainer",
     "CustomTrainer",
     "CustomTrainerContainer",
+    "DataCacheInitializer",
     "DataFormat",
     "DataType",
     "Event",
@@ -68,6 +73,7 @@ __all__ = [
     "LoraConfig",
     "Loss",
     "Runtime",
+    "RuntimeKind",
     "RuntimeTrainer",
     "S3DatasetInitializer",
     "S3ModelInitializer",
@@ -75,5 +81,6 @@ __all__ = [
     "TorchTuneConfig",
     "TorchTuneInstructDataset",
     "TrainJob",
+    "TrainJobTemplate",
     "TrainerType",
 ]

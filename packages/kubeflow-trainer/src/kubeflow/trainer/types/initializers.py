@@ -89,7 +89,50 @@ class S3ModelInitializer(_S3Initializer):
     """File patterns not to download."""
 
 
-DatasetInitializer = HuggingFaceDatasetInitializer | S3DatasetInitializer
+@model
+class DataCacheInitializer:
+    """Serve a dataset from the Kubeflow Trainer distributed data cache (`cache://<schema>/<table>`; Kubernetes only).
+
+    The dataset-initializer step of a data-cache runtime (e.g. `torch-distributed-with-cache`) starts a cache
+    cluster of `num_data_nodes` data nodes and one head node that reads the Iceberg table at `metadata_loc`.
+    """
+
+    storage_uri: str
+    """`cache://<schema>/<table>`."""
+    metadata_loc: str
+    """Location of the Iceberg table's metadata file."""
+    num_data_nodes: int
+    """Number of data nodes of the cache cluster (more than 1)."""
+    head_cpu: str | None = None
+    """CPU of the cache head node, e.g. `"2"`."""
+    head_mem: str | None = None
+    """Memory of the cache head node, e.g. `"4Gi"`."""
+    worker_cpu: str | None = None
+    """CPU of each cache data node."""
+    worker_mem: str | None = None
+    """Memory of each cache data node."""
+    iam_role: str | None = None
+    """IAM role to read `metadata_loc` with."""
+
+    @field_validator("storage_uri")
+    @classmethod
+    def _uri(cls, value: str) -> str:
+        if not value.startswith("cache://"):
+            raise ValueError(f"storage_uri must start with 'cache://', got {value}")
+        parts = value[len("cache://") :].split("/")
+        if len(parts) != 2 or not all(parts):
+            raise ValueError(f"storage_uri must be in format 'cache://<SCHEMA_NAME>/<TABLE_NAME>', got {value}")
+        return value
+
+    @field_validator("num_data_nodes")
+    @classmethod
+    def _nodes(cls, value: int) -> int:
+        if value <= 1:
+            raise ValueError(f"num_data_nodes must be greater than 1, got {value}")
+        return value
+
+
+DatasetInitializer = HuggingFaceDatasetInitializer | S3DatasetInitializer | DataCacheInitializer
 ModelInitializer = HuggingFaceModelInitializer | S3ModelInitializer
 
 

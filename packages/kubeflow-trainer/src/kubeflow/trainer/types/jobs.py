@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import field
 from datetime import datetime
+from enum import Enum
 
 from kubeflow.core.models import Event
 from kubeflow.trainer import constants
@@ -35,6 +36,15 @@ class RuntimeTrainer:
         self.command = tuple(command)
 
 
+class RuntimeKind(Enum):
+    """The kind of Kubernetes object a runtime is."""
+
+    CLUSTER_TRAINING_RUNTIME = "ClusterTrainingRuntime"
+    """A cluster-scoped `ClusterTrainingRuntime`."""
+    TRAINING_RUNTIME = "TrainingRuntime"
+    """A namespaced `TrainingRuntime` (and every runtime of the local-process backend, as in the existing SDK)."""
+
+
 @model
 class Runtime:
     """A training runtime: a named template that jobs are created from."""
@@ -43,6 +53,9 @@ class Runtime:
     """Runtime name, e.g. `torch-distributed`."""
     trainer: RuntimeTrainer
     """The runtime's trainer."""
+    kind: RuntimeKind = RuntimeKind.CLUSTER_TRAINING_RUNTIME
+    """`CLUSTER_TRAINING_RUNTIME` or `TRAINING_RUNTIME` (what `train(runtime=...)` refers to on Kubernetes).
+    Local runtimes are `TRAINING_RUNTIME`."""
     pretrained_model: str | None = None
     """The model a built-in runtime fine-tunes, when it names one."""
 
@@ -95,4 +108,4 @@ class TrainJob:
         return html_table(JOB_HEADERS, [job_row(self)])
 
 
-__all__ = ["Event", "Runtime", "RuntimeTrainer", "Step", "TrainJob"]
+__all__ = ["Event", "Runtime", "RuntimeKind", "RuntimeTrainer", "Step", "TrainJob"]

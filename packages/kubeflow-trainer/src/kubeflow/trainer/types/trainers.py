@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from kubeflow.core.quantity import parse_quantity
-from kubeflow.trainer import constants
+from kubeflow.trainer.constants import environment
 from kubeflow.trainer.types._model import After, field, model
 
 ResourceValue = str | int | float
@@ -67,8 +67,9 @@ class CustomTrainer:
     """Container image for the nodes (Kubernetes); `None` uses the runtime's image."""
     packages_to_install: list[str] | None = None
     """Python requirements to install before running `func`, e.g. `["torch>=2.3", "numpy"]`."""
-    pip_index_urls: list[str] = field(default_factory=lambda: list(constants.DEFAULT_PIP_INDEX_URLS))
-    """Package indexes: the first is the index URL, the others extra index URLs."""
+    pip_index_urls: list[str] = field(default_factory=environment.default_pip_index_urls)
+    """Package indexes: the first is the index URL, the others extra index URLs (default: `$DEFAULT_PIP_INDEX_URLS`,
+    else PyPI)."""
     num_nodes: int | None = field(default=None, ge=1)
     """Number of nodes; `None` uses the runtime's default."""
     resources_per_node: Resources = None

@@ -41,6 +41,7 @@ from kubeflow.trainer.backends.kubernetes.runtimes import RuntimeReader, to_runt
 from kubeflow.trainer.backends.kubernetes.submit import submit
 from kubeflow.trainer.backends.kubernetes.version import VersionDetector
 from kubeflow.trainer.backends.kubernetes.waiting import ChangeWaiter, Versions, failure_error
+from kubeflow.trainer.constants import environment
 from kubeflow.trainer.options import Name, Option
 from kubeflow.trainer.types import Event, Initializer, Runtime, TrainJob
 
@@ -142,7 +143,9 @@ class KubernetesTrainerBackend(TrainerBackend):
         checked = check_options(options, self.kind)
         names = [option.name for option in checked if isinstance(option, Name)]
         job_name = names[-1] if names else generate_name()
-        runtime_name = runtime.name if isinstance(runtime, Runtime) else runtime or constants.DEFAULT_RUNTIME
+        runtime_name = (
+            runtime.name if isinstance(runtime, Runtime) else runtime or environment.default_training_runtime()
+        )
         record = self._reader().record(runtime_name)
         self._runtimes[(record.kind, record.name)] = (time.monotonic(), to_runtime(record.obj))  # or refuses it
         level = self.version.level()
@@ -304,4 +307,7 @@ class KubernetesTrainerBackend(TrainerBackend):
         return failure_error(self.objects, self.pod_logs, self.namespace, job, raw)
 
 
-__all__ = ["KubernetesTrainerBackend"]
+KubernetesBackend = KubernetesTrainerBackend
+"""The Kubernetes trainer backend, under the existing `kubeflow` SDK's name (`...kubernetes.backend.KubernetesBackend`)."""
+
+__all__ = ["KubernetesBackend", "KubernetesTrainerBackend"]

@@ -6,6 +6,7 @@ from typing import Final
 
 from kubeflow.core.kubernetes.resources import Resource
 from kubeflow.trainer import constants
+from kubeflow.trainer.constants import environment
 
 TRAINJOBS = Resource(constants.GROUP, constants.VERSION, constants.TRAINJOB_PLURAL, constants.TRAINJOB_KIND)
 TRAINING_RUNTIMES = Resource(
@@ -33,7 +34,6 @@ ANCESTOR_TRAINER: Final = "trainer"
 
 TRAINJOB_CRD: Final = "trainjobs.trainer.kubeflow.org"
 VERSION_CONFIG_MAP: Final = "kubeflow-trainer-public"
-VERSION_NAMESPACE: Final = "kubeflow-system"
 VERSION_KEY: Final = "kubeflow_trainer_version"
 
 STEP_REPLICATED_JOBS: Final = (
@@ -43,3 +43,13 @@ STEP_REPLICATED_JOBS: Final = (
     constants.NODE,
 )
 MIG_PREFIX: Final = "nvidia.com/mig-"
+
+
+def __getattr__(name: str) -> str:
+    """`VERSION_NAMESPACE`: the Trainer control plane's namespace, read at each use (PEP 562).
+
+    `$KUBEFLOW_SYSTEM_NAMESPACE`, else `kubeflow-system`, as in the existing SDK (`constants.environment.system_namespace`).
+    """
+    if name == "VERSION_NAMESPACE":
+        return environment.system_namespace()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

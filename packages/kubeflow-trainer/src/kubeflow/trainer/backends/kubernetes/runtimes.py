@@ -17,7 +17,7 @@ from kubeflow.core.kubernetes.objects import ObjectClient
 from kubeflow.core.quantity import parse_quantity
 from kubeflow.trainer import constants
 from kubeflow.trainer.backends.kubernetes import resources as r
-from kubeflow.trainer.types import Runtime, RuntimeTrainer, TrainerType
+from kubeflow.trainer.types import Runtime, RuntimeKind, RuntimeTrainer, TrainerType
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,18 @@ def to_runtime(obj: Obj) -> Runtime:
         device_count=count,
         command=entrypoint(framework, ml_policy, container),
     )
-    return Runtime(name=name, trainer=trainer, pretrained_model=pretrained_model(obj))
+    return Runtime(
+        name=name, trainer=trainer, kind=runtime_kind(obj.get("kind")), pretrained_model=pretrained_model(obj)
+    )
+
+
+def runtime_kind(kind: object) -> RuntimeKind:
+    """The `RuntimeKind` of a runtime object's (or a `runtimeRef`'s) `kind`; cluster-scoped when absent."""
+    return (
+        RuntimeKind.TRAINING_RUNTIME
+        if kind == RuntimeKind.TRAINING_RUNTIME.value
+        else RuntimeKind.CLUSTER_TRAINING_RUNTIME
+    )
 
 
 def pretrained_model(obj: Obj) -> str | None:

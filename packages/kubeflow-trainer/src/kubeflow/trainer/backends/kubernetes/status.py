@@ -19,7 +19,7 @@ from typing import Any
 from kubeflow.core.kubernetes.events import parse_time
 from kubeflow.trainer import constants
 from kubeflow.trainer.backends.kubernetes import resources as r
-from kubeflow.trainer.backends.kubernetes.runtimes import devices
+from kubeflow.trainer.backends.kubernetes.runtimes import devices, runtime_kind
 from kubeflow.trainer.types import Runtime, RuntimeTrainer, Step, TrainerType, TrainJob
 
 Obj = dict[str, Any]
@@ -193,7 +193,7 @@ def fallback_runtime(trainjob: Obj, found: list[Step], pods: dict[str, Obj]) -> 
         device=first.device if first else constants.UNKNOWN,
         device_count=first.device_count if first else constants.UNKNOWN,
     )
-    return Runtime(name=str(ref.get("name") or constants.UNKNOWN), trainer=trainer)
+    return Runtime(name=str(ref.get("name") or constants.UNKNOWN), trainer=trainer, kind=runtime_kind(ref.get("kind")))
 
 
 def to_trainjob(trainjob: Obj, pods: list[Obj], runtime: Runtime | None) -> TrainJob:

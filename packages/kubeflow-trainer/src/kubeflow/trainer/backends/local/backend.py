@@ -20,12 +20,14 @@ from kubeflow.trainer.backends.local import launch
 from kubeflow.trainer.backends.local.logs import ALL_STEPS, interleave
 from kubeflow.trainer.backends.local.resources import NodeResources, plan_resources
 from kubeflow.trainer.backends.local.runtimes import RUNTIMES, LocalRuntime, as_runtime
+from kubeflow.trainer.constants import environment
 from kubeflow.trainer.functions import render_entrypoint
 from kubeflow.trainer.options import Name, Option
 from kubeflow.trainer.types import (
     BuiltinTrainer,
     CustomTrainer,
     CustomTrainerContainer,
+    DataCacheInitializer,
     Event,
     Initializer,
     Runtime,
@@ -68,12 +70,15 @@ class LocalTrainerBackend(TrainerBackend):
         return [as_runtime(runtime) for runtime in RUNTIMES.values()]
 
     def _local_runtime(self, runtime: Runtime | str | None) -> LocalRuntime:
-        name = constants.DEFAULT_RUNTIME if runtime is None else runtime if isinstance(runtime, str) else None
+        name = (
+            environment.default_training_runtime() if runtime is None else runtime if isinstance(runtime, str) else None
+        )
         if name is None:
             name = getattr(runtime, "name", None)
         if not isinstance(name, str) or name not in RUNTIMES:
+            source = f" (the default, from ${environment.ENV_DEFAULT_TRAINING_RUNTIME})" if runtime is None else ""
             raise NotFoundError(
-                f"runtime: {name!r} is not a runtime of the local-process backend; the runtimes are: "
+                f"runtime: {name!r}{source} is not a runtime of the local-process backend; the runtimes are: "
                 f"{', '.join(RUNTIMES)}.",
                 reason="NotFound",
             )
@@ -97,6 +102,12 @@ class LocalTrainerBackend(TrainerBackend):
 
     # -- training ----------------------------------------------------------------------------------------------
     def _check_trainer(self, trainer: AnyTrainer | None, initializer: Initializer | None) -> CustomTrainer:
+        if initializer is not None and isinstance(initializer.dataset, DataCacheInitializer):
+            raise InvalidInputError(
+                "initializer.dataset",
+                f"DataCacheInitializer needs the Kubeflow Trainer data cache on a cluster; it {_KUBERNETES_ONLY}",
+                _USE_KUBERNETES,
+            )
         if initializer is not None:
             raise InvalidInputError(
                 "initializer", f"dataset and model initializers {_KUBERNETES_ONLY}", _USE_KUBERNETES

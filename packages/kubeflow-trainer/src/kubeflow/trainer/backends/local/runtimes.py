@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kubeflow.trainer import constants
-from kubeflow.trainer.types import Runtime, RuntimeTrainer, TrainerType
+from kubeflow.trainer.types import Runtime, RuntimeKind, RuntimeTrainer, TrainerType
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,10 @@ WORLD_SIZE, PET_*), so a plain-python job can still coordinate its nodes."""
 
 
 def as_runtime(runtime: LocalRuntime) -> Runtime:
-    """The public description of a local runtime."""
+    """The public description of a local runtime (of kind `TRAINING_RUNTIME`, as in the existing SDK)."""
     return Runtime(
         name=runtime.name,
+        kind=RuntimeKind.TRAINING_RUNTIME,
         trainer=RuntimeTrainer(
             trainer_type=TrainerType.CUSTOM_TRAINER,
             framework=runtime.framework,

@@ -5,6 +5,10 @@ upper case (`STORAGE_URI`, `IGNORE_PATTERNS` as a comma-separated list, `ENDPOIN
 `ACCESS_TOKEN`, `ACCESS_KEY_ID`, `SECRET_ACCESS_KEY`). Non-secret settings go into `env`; tokens and keys go into a
 Secret named `<job>-dataset-credentials` / `<job>-model-credentials` whose keys are those variable names, which the
 controller turns into `envFrom.secretRef` on the initializer container. A credential never appears in the body.
+
+A `DataCacheInitializer` is sent as the existing SDK sends it: `storageUri` plus `CLUSTER_SIZE` (data nodes + the
+head), `METADATA_LOC` and its optional sizing settings (`HEAD_CPU`, `HEAD_MEM`, `WORKER_CPU`, `WORKER_MEM`,
+`IAM_ROLE`) as `env`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any, Final, Literal
 from kubeflow.core.errors import InvalidInputError
 from kubeflow.trainer import constants
 from kubeflow.trainer.types import (
+    DataCacheInitializer,
     HuggingFaceDatasetInitializer,
     HuggingFaceModelInitializer,
     Initializer,
@@ -27,6 +32,7 @@ Kind = Literal["dataset", "model"]
 
 PUBLIC_SETTINGS: Final = ("ignore_patterns", "endpoint", "region", "role_arn")
 SECRET_SETTINGS: Final = ("access_token", "access_key_id", "secret_access_key")
+DATA_CACHE_SETTINGS: Final = ("head_cpu", "head_mem", "worker_cpu", "worker_mem", "iam_role")
 MANAGED_BY_LABEL: Final = "app.kubernetes.io/managed-by"
 MANAGED_BY: Final = "kubeflow-sdk"
 TRAINJOB_LABEL: Final = "sdk.kubeflow.org/trainjob-name"
@@ -57,6 +63,18 @@ def _env(init: AnyInitializer, field: str) -> list[dict[str, str]]:
                 continue
             value = ",".join(value)
         env.append({"name": setting.upper(), "value": str(value)})
+    return env
+
+
+def _data_cache_env(init: DataCacheInitializer) -> list[dict[str, str]]:
+    env = [
+        {"name": "CLUSTER_SIZE", "value": str(init.num_data_nodes + 1)},
+        {"name": "METADATA_LOC", "value": init.metadata_loc},
+    ]
+    for setting in DATA_CACHE_SETTINGS:
+        value = getattr(init, setting)
+        if value is not None:
+            env.append({"name": setting.upper(), "value": str(value)})
     return env
 
 
@@ -103,7 +121,7 @@ def initializer_spec(
     """
     spec: dict[str, Any] = {}
     secrets: list[dict[str, Any]] = []
-    kinds: tuple[tuple[Kind, AnyInitializer | None], ...] = (
+    kinds: tuple[tuple[Kind, AnyInitializer | DataCacheInitializer | None], ...] = (
         ("dataset", initializer.dataset),
         ("model", initializer.model),
     )
@@ -118,6 +136,10 @@ def initializer_spec(
                 f"Choose a runtime with a {STEPS[kind]} step (e.g. a torchtune runtime), or drop the initializer.",
             )
         entry: dict[str, Any] = {"storageUri": init.storage_uri}
+        if isinstance(init, DataCacheInitializer):
+            entry["env"] = _data_cache_env(init)
+            spec[kind] = entry
+            continue
         env = _env(init, field)
         if env:
             entry["env"] = env

@@ -1,7 +1,11 @@
-"""Names shared by both backends: statuses, steps, default runtime, Kubernetes label keys."""
+"""Names shared by both backends: statuses, steps, default runtime, paths, Kubernetes label keys.
+
+`constants.environment` reads the environment overrides; `constants.constants` is the existing SDK's module.
+"""
 
 from __future__ import annotations
 
+import posixpath
 from typing import Final
 
 from kubeflow.core.statuses import COMPLETE, CREATED, FAILED, RUNNING
@@ -21,6 +25,12 @@ DEFAULT_RUNTIME: Final = "torch-distributed"
 UNKNOWN: Final = "Unknown"
 
 DEFAULT_PIP_INDEX_URLS: Final[tuple[str, ...]] = ("https://pypi.org/simple",)
+
+WORKSPACE_PATH: Final = "/workspace"
+DATASET_PATH: Final = posixpath.join(WORKSPACE_PATH, "dataset")
+"""Where the dataset initializer puts the dataset in a TrainJob's pods."""
+MODEL_PATH: Final = posixpath.join(WORKSPACE_PATH, "model")
+"""Where the model initializer puts the model in a TrainJob's pods."""
 
 GROUP: Final = "trainer.kubeflow.org"
 VERSION: Final = "v1alpha1"

@@ -1,0 +1,1 @@
+"""The existing `kubeflow` SDK's module path for the local-process backend; the backend is `backends.local`."""

@@ -20,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     "TrainerClient": "kubeflow.trainer.client",
     "LocalProcessBackendConfig": "kubeflow.core.local.config",
     "KubernetesBackendConfig": "kubeflow.core.kubernetes.config",
+    "update_trainjob_status": "kubeflow.trainer.progress",
     **dict.fromkeys(_TYPE_NAMES, "kubeflow.trainer.types"),
 }
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from kubeflow.core.kubernetes.config import KubernetesBackendConfig
     from kubeflow.core.local.config import LocalProcessBackendConfig
     from kubeflow.trainer.client import TrainerClient
+    from kubeflow.trainer.progress import update_trainjob_status
     from kubeflow.trainer.types import (
         BuiltinTrainer,
         CustomTrainer,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
         Initializer,
         LoraConfig,
         Loss,
+        ProgressRecord,
         Runtime,
         RuntimeTrainer,
         S3DatasetInitializer,
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
         Step,
         TorchTuneConfig,
         TorchTuneInstructDataset,
+        TrainerStatus,
         TrainerType,
         TrainJob,
     )
@@ -78,6 +82,7 @@ __all__ = [
     "LocalProcessBackendConfig",
     "LoraConfig",
     "Loss",
+    "ProgressRecord",
     "Runtime",
     "RuntimeTrainer",
     "S3DatasetInitializer",
@@ -87,6 +92,8 @@ __all__ = [
     "TorchTuneInstructDataset",
     "TrainJob",
     "TrainerClient",
+    "TrainerStatus",
     "TrainerType",
     "__version__",
+    "update_trainjob_status",
 ]

@@ -9,6 +9,7 @@ from kubeflow.core.models import BackendConfig, resolve_backend_config
 from kubeflow.trainer import constants
 
 if TYPE_CHECKING:
+    from kubeflow.core.local.models import ProgressRecord
     from kubeflow.trainer.backends.base import AnyTrainer, JobCallback, TrainerBackend
     from kubeflow.trainer.options import Option
     from kubeflow.trainer.types import Event, Initializer, Runtime, TrainJob
@@ -122,6 +123,19 @@ class TrainerClient:
             NotFoundError: There is no such job.
         """
         return self.backend.get_job(name)
+
+    def get_job_metrics(self, name: str) -> list[ProgressRecord]:
+        """Return the progress and metrics the job's code reported with `update_trainjob_status`, oldest first.
+
+        Each `ProgressRecord` has `time`, `node`, `progress_percent`, `estimated_remaining_seconds`, `step` and
+        `metrics` (name -> value). The local backend keeps every report of every node, so this is the whole history
+        (e.g. the loss of each epoch); Kubernetes keeps only the latest (`status.trainerStatus`), so there it is a
+        list of at most one record. `get_job(name).trainer_status` is the latest state on both.
+
+        Raises:
+            NotFoundError: There is no such job.
+        """
+        return self.backend.get_job_metrics(name)
 
     def get_job_logs(self, name: str, step: str = constants.DEFAULT_STEP, follow: bool = False) -> Iterator[str]:
         """Yield the log lines of one step of a job (`node-0` by default).

@@ -6,6 +6,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kubeflow.core.local.models import ProgressRecord
     from kubeflow.core.models import Event
     from kubeflow.trainer.types.initializers import (
         HuggingFaceDatasetInitializer,
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
         S3DatasetInitializer,
         S3ModelInitializer,
     )
-    from kubeflow.trainer.types.jobs import Runtime, RuntimeTrainer, Step, TrainJob
+    from kubeflow.trainer.types.jobs import Runtime, RuntimeTrainer, Step, TrainerStatus, TrainJob
     from kubeflow.trainer.types.trainers import (
         BuiltinTrainer,
         CustomTrainer,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 _MODULES = {
     "Event": "kubeflow.core.models",
+    "ProgressRecord": "kubeflow.core.local.models",
     **dict.fromkeys(
         (
             "HuggingFaceDatasetInitializer",
@@ -41,7 +43,7 @@ _MODULES = {
         ),
         "kubeflow.trainer.types.initializers",
     ),
-    **dict.fromkeys(("Runtime", "RuntimeTrainer", "Step", "TrainJob"), "kubeflow.trainer.types.jobs"),
+    **dict.fromkeys(("Runtime", "RuntimeTrainer", "Step", "TrainJob", "TrainerStatus"), "kubeflow.trainer.types.jobs"),
 }
 
 
@@ -67,6 +69,7 @@ __all__ = [
     "Initializer",
     "LoraConfig",
     "Loss",
+    "ProgressRecord",
     "Runtime",
     "RuntimeTrainer",
     "S3DatasetInitializer",
@@ -75,5 +78,6 @@ __all__ = [
     "TorchTuneConfig",
     "TorchTuneInstructDataset",
     "TrainJob",
+    "TrainerStatus",
     "TrainerType",
 ]

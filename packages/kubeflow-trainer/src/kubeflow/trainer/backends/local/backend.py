@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 from kubeflow.core.errors import AlreadyExistsError, ConflictError, InvalidInputError, JobFailedError, NotFoundError
 from kubeflow.core.local.backend import LocalProcessBackend
 from kubeflow.core.local.config import LocalProcessBackendConfig
-from kubeflow.core.local.models import InitialEvent, LocalJobInfo, LocalJobSpec
+from kubeflow.core.local import progress
+from kubeflow.core.local.models import InitialEvent, LocalJobInfo, LocalJobSpec, ProgressRecord
 from kubeflow.core.names import generate_name, validate_name
 from kubeflow.trainer import constants
 from kubeflow.trainer.backends.base import AnyTrainer, TrainerBackend, check_options
@@ -30,6 +31,7 @@ from kubeflow.trainer.types import (
     Initializer,
     Runtime,
     Step,
+    TrainerStatus,
     TrainJob,
 )
 
@@ -294,6 +296,7 @@ class LocalTrainerBackend(TrainerBackend):
             creation_timestamp=info.created,
             status=info.status,
             labels=dict(info.labels),
+            trainer_status=trainer_status(self.core.progress(info.name)),
         )
 
     def _info(self, name: str) -> LocalJobInfo:
@@ -314,6 +317,11 @@ class LocalTrainerBackend(TrainerBackend):
     def get_job(self, name: str) -> TrainJob:
         """The job called `name`; `NotFoundError` if there is none."""
         return self._train_job(self._info(name))
+
+    def get_job_metrics(self, name: str) -> list[ProgressRecord]:
+        """Every report the job's nodes made (`update_trainjob_status`), oldest first; `NotFoundError` if no job."""
+        self._info(name)
+        return self.core.progress(name)
 
     def get_job_logs(self, name: str, step: str = constants.DEFAULT_STEP, follow: bool = False) -> Iterator[str]:
         """The lines of one node's log (`node-0` by default); with `follow`, as written until the node ends.
@@ -363,6 +371,19 @@ class LocalTrainerBackend(TrainerBackend):
     def wait_for_change(self, name: str, current: TrainJob, timeout: float, polling_interval: float) -> None:
         """Return within ~20 ms of a change of the job's record (or after at most half a second)."""
         self.core.wait_for_change(name, min(timeout, WATCH_SLICE), since=self._revisions.get(name))
+
+
+def trainer_status(records: list[ProgressRecord]) -> TrainerStatus | None:
+    """The job's `TrainerStatus` from its recorded history (`progress.summarize`); `None` before any report."""
+    latest = progress.summarize(records)
+    if latest is None:
+        return None
+    return TrainerStatus(
+        progress_percent=latest.progress_percent,
+        estimated_remaining_seconds=latest.estimated_remaining_seconds,
+        metrics=dict(latest.metrics),
+        last_updated_time=latest.time,
+    )
 
 
 def _environ() -> Mapping[str, str]:

@@ -221,7 +221,9 @@ def test_without_a_token_or_outside_a_job_nothing_is_sent(
     assert status_server.requests == []
 
 
-def test_bad_arguments_never_raise(status_server: StatusServer, fresh_reporter: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_arguments_never_raise(
+    status_server: StatusServer, fresh_reporter: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for key, value in job_env(status_server).items():
         if key.startswith("KUBEFLOW_"):
             monkeypatch.setenv(key, value)

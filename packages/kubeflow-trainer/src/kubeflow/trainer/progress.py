@@ -94,14 +94,14 @@ def _trainer_status(
 def _post(url: str, body: dict[str, Any], token: str, ca_file: str | None) -> int:
     """POST `body` as JSON with the bearer token; return the HTTP status. Raises `OSError` on a transport error."""
     context = ssl.create_default_context(cafile=ca_file if ca_file and os.path.exists(ca_file) else None)
-    request = urllib.request.Request(  # noqa: S310 - the URL is the controller's, set in the job's environment
+    request = urllib.request.Request(
         url,
         data=json.dumps(body).encode("utf-8"),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS, context=context) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS, context=context) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         detail = exc.read(500).decode("utf-8", errors="replace")
@@ -171,7 +171,7 @@ def update_trainjob_status(
             estimated_remaining_seconds=estimated_remaining_seconds,
             metrics=metrics,
         )
-    except Exception as exc:  # noqa: BLE001 - reporting must never fail training
+    except Exception as exc:  # reporting must never fail training
         _logger.warning("Unexpected error in update_trainjob_status: %s", type(exc).__name__)
         return False
 

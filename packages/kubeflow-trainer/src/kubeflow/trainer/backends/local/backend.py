@@ -10,9 +10,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from kubeflow.core.errors import AlreadyExistsError, ConflictError, InvalidInputError, JobFailedError, NotFoundError
+from kubeflow.core.local import progress
 from kubeflow.core.local.backend import LocalProcessBackend
 from kubeflow.core.local.config import LocalProcessBackendConfig
-from kubeflow.core.local import progress
 from kubeflow.core.local.models import InitialEvent, LocalJobInfo, LocalJobSpec, ProgressRecord
 from kubeflow.core.names import generate_name, validate_name
 from kubeflow.trainer import constants

@@ -60,7 +60,17 @@ class TrainerClient:
         return self.backend.get_runtime(name)
 
     def get_runtime_packages(self, runtime: Runtime) -> list[str]:
-        """Return the Python packages installed in a runtime's environment, as `name==version` strings."""
+        """Print the runtime's Python version, installed packages and GPUs, and return the packages.
+
+        What is printed is what the existing `kubeflow` SDK printed (`Python: ...`, a `pip list` table, `nvidia-smi`
+        when the node has GPUs). On Kubernetes it comes from a short TrainJob on the runtime, deleted afterwards.
+
+        Returns:
+            The installed packages as sorted `name==version` strings.
+
+        Raises:
+            InvalidInputError: The runtime is a built-in (TorchTune) one, which runs no Python function.
+        """
         return self.backend.get_runtime_packages(runtime)
 
     @overload

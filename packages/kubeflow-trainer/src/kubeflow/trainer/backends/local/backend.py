@@ -21,6 +21,7 @@ from kubeflow.trainer.backends.local import launch
 from kubeflow.trainer.backends.local.logs import ALL_STEPS, interleave
 from kubeflow.trainer.backends.local.resources import NodeResources, plan_resources
 from kubeflow.trainer.backends.local.runtimes import RUNTIMES, LocalRuntime, as_runtime
+from kubeflow.trainer.backends.packages_report import parse_packages, print_packages
 from kubeflow.trainer.functions import render_entrypoint
 from kubeflow.trainer.options import Name, Option
 from kubeflow.trainer.types import (
@@ -40,15 +41,6 @@ LOG_TAIL_LINES = 20
 PORT_ATTEMPTS = 8
 WATCH_SLICE = 0.5
 """Longest pause of `wait_for_change`, so a dead supervisor is noticed quickly."""
-_PACKAGES_SCRIPT = (
-    "import importlib.metadata as m\n"
-    "seen = {}\n"
-    "for d in m.distributions():\n"
-    "    name = d.metadata['Name']\n"
-    "    if name and name.lower() not in seen:\n"
-    "        seen[name.lower()] = f'{name}=={d.version}'\n"
-    "print('\\n'.join(sorted(seen.values(), key=str.lower)))\n"
-)
 _KUBERNETES_ONLY = "needs the Kubernetes backend."
 _USE_KUBERNETES = "Use TrainerClient(KubernetesBackendConfig()), or a CustomTrainer with a function on this backend."
 
@@ -86,16 +78,24 @@ class LocalTrainerBackend(TrainerBackend):
         return as_runtime(self._local_runtime(name))
 
     def get_runtime_packages(self, runtime: Runtime) -> list[str]:
-        """`name==version` of every package the runtime's interpreter (this one) sees, read in a subprocess."""
+        """Print the runtime's Python version, packages and GPUs (as the existing SDK printed), return the packages.
+
+        Read in a subprocess of the runtime's interpreter (this one); returned as sorted `name==version` strings.
+        """
         self._local_runtime(runtime)
         result = subprocess.run(
-            [sys.executable, "-c", _PACKAGES_SCRIPT], capture_output=True, text=True, timeout=120, check=False
+            [sys.executable, "-c", render_entrypoint(print_packages, None)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         if result.returncode != 0:
             from kubeflow.core.errors import BackendError
 
             raise BackendError(f"Could not list the runtime's packages: {result.stderr.strip()}", reason="Failed")
-        return [line for line in result.stdout.splitlines() if line]
+        print(result.stdout.rstrip("\n"))
+        return parse_packages(result.stdout.splitlines())
 
     # -- training ----------------------------------------------------------------------------------------------
     def _check_trainer(self, trainer: AnyTrainer | None, initializer: Initializer | None) -> CustomTrainer:

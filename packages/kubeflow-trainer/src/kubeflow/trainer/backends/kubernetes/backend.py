@@ -37,6 +37,7 @@ from kubeflow.trainer.backends.kubernetes.logs import (
     read_interleaved,
 )
 from kubeflow.trainer.backends.kubernetes.packages import runtime_packages
+from kubeflow.trainer.backends.kubernetes.pruning import report_dropped
 from kubeflow.trainer.backends.kubernetes.runtimes import RuntimeReader, to_runtime
 from kubeflow.trainer.backends.kubernetes.submit import submit
 from kubeflow.trainer.backends.kubernetes.version import VersionDetector
@@ -176,6 +177,7 @@ class KubernetesTrainerBackend(TrainerBackend):
         """Create the TrainJob (and its credential Secrets) and return its name."""
         request = self.build_request(runtime, initializer, trainer, options)
         stored = submit(self.objects, request, self.namespace)
+        report_dropped(request.body, stored, self.version.source)
         return str(stored["metadata"]["name"])
 
     # -- jobs -------------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from kubeflow.trainer.backends.kubernetes.logs import (
 from kubeflow.trainer.backends.kubernetes.packages import runtime_packages
 from kubeflow.trainer.backends.kubernetes.pruning import report_dropped
 from kubeflow.trainer.backends.kubernetes.runtimes import RuntimeReader, to_runtime
-from kubeflow.trainer.backends.kubernetes.submit import submit
+from kubeflow.trainer.backends.kubernetes.submit import delete_job_secrets, submit
 from kubeflow.trainer.backends.kubernetes.version import VersionDetector
 from kubeflow.trainer.backends.kubernetes.waiting import ChangeWaiter, Versions, failure_error
 from kubeflow.trainer.options import Name, Option
@@ -218,10 +218,19 @@ class KubernetesTrainerBackend(TrainerBackend):
         return st.to_trainjob(trainjob, pods, self._runtime_for(trainjob, fetch=True))
 
     def delete_job(self, name: str) -> None:
-        """Delete the TrainJob; its JobSet, pods and credential Secrets go with it."""
-        self.objects.delete(r.TRAINJOBS, name, self.namespace)
+        """Delete the TrainJob (its JobSet and pods go with it) and the credential Secrets the SDK made for it.
+
+        The Secrets are deleted here, not left to a garbage collector that many clusters do not run. Secrets of a
+        TrainJob already gone are removed too, before `NotFoundError` is raised.
+        """
         self._raw.pop(name, None)
         self._versions.pop(name, None)
+        try:
+            self.objects.delete(r.TRAINJOBS, name, self.namespace)
+        except NotFoundError:
+            delete_job_secrets(self.objects, name, self.namespace)
+            raise
+        delete_job_secrets(self.objects, name, self.namespace)
 
     def get_job_events(self, name: str) -> list[Event]:
         """Events of the TrainJob and of its pods, oldest first, each selected server-side."""

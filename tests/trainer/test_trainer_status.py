@@ -335,3 +335,20 @@ def test_trainjob_keeps_its_existing_constructor() -> None:
     runtime = Runtime(name="r", trainer=RuntimeTrainer(trainer_type=TrainerType.CUSTOM_TRAINER, framework="torch"))
     job = TrainJob(name="j", runtime=runtime, steps=[], num_nodes=1, creation_timestamp=datetime.now(timezone.utc))
     assert job.trainer_status is None
+
+
+def test_a_local_node_records_locally_even_inside_a_kubernetes_pod(
+    status_server: StatusServer, fresh_reporter: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from kubeflow.core.local import progress
+
+    assert progress.PROGRESS_ENV == progress_module.LOCAL_PROGRESS_ENV
+    for key, value in job_env(status_server).items():
+        if key.startswith("KUBEFLOW_"):
+            monkeypatch.setenv(key, value)
+    history = tmp_path / "progress.jsonl"
+    monkeypatch.setenv(progress.PROGRESS_ENV, str(history))
+    assert update_trainjob_status(progress_percent=7, metrics={"loss": 1.5}) is True
+    assert update_trainjob_status(progress_percent=8) is True  # no throttle locally
+    assert [r.progress_percent for r in progress.read(history)] == [7, 8]
+    assert status_server.requests == []

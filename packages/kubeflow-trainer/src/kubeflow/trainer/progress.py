@@ -40,6 +40,9 @@ ENV_CA_CERT = "KUBEFLOW_TRAINER_SERVER_CA_CERT"
 ENV_TOKEN_PATH = "KUBEFLOW_TRAINER_SERVER_TOKEN"
 """Path to the projected service-account token sent as the bearer token."""
 
+LOCAL_PROGRESS_ENV = "KUBEFLOW_PROGRESS_FILE"
+"""Set by the local backend in each node (`kubeflow.core.local.progress.PROGRESS_ENV`)."""
+
 MIN_UPDATE_INTERVAL_SECONDS = 5.0
 """Kubernetes only: at most one update per this many seconds (as the existing SDK throttles)."""
 TOKEN_CACHE_TTL_SECONDS = 300.0
@@ -159,18 +162,18 @@ def update_trainjob_status(
         False outside a job, on any error, and on Kubernetes when called within 5 seconds of the last update.
     """
     try:
+        if os.environ.get(LOCAL_PROGRESS_ENV):  # a local node (set by the local backend, so it wins)
+            from kubeflow.core.local import progress
+
+            return progress.report(
+                progress_percent=progress_percent,
+                estimated_remaining_seconds=estimated_remaining_seconds,
+                metrics=metrics,
+            )
         url = os.environ.get(ENV_SERVER_URL)
         if url:
             return _update_kubernetes(url, progress_percent, estimated_remaining_seconds, metrics)
-        from kubeflow.core.local import progress
-
-        if not os.environ.get(progress.PROGRESS_ENV):
-            return False
-        return progress.report(
-            progress_percent=progress_percent,
-            estimated_remaining_seconds=estimated_remaining_seconds,
-            metrics=metrics,
-        )
+        return False
     except Exception as exc:  # reporting must never fail training
         _logger.warning("Unexpected error in update_trainjob_status: %s", type(exc).__name__)
         return False

@@ -352,3 +352,30 @@ def test_a_local_node_records_locally_even_inside_a_kubernetes_pod(
     assert update_trainjob_status(progress_percent=8) is True  # no throttle locally
     assert [r.progress_percent for r in progress.read(history)] == [7, 8]
     assert status_server.requests == []
+
+
+def test_local_summary_reads_only_what_was_appended_and_waits_for_whole_lines(tmp_path: Path) -> None:
+    from kubeflow.core.local import progress
+    from kubeflow.trainer.backends.local.progress_summary import ProgressSummaries, to_trainer_status
+
+    path = tmp_path / "progress.jsonl"
+    summaries = ProgressSummaries()
+    assert summaries.status("j", path) is None
+    progress.report(progress_percent=10, metrics={"loss": 2.0, "acc": 0.1}, path=path)
+    assert summaries.status("j", path) == to_trainer_status(progress.summarize(progress.read(path)))
+    with open(path, "ab") as handle:  # a report being written: half a line
+        handle.write(b'{"time":"2026-01-01T00:00:00+00:00","progress_percent":5')
+    first = summaries.status("j", path)
+    assert first is not None and first.progress_percent == 10
+    with open(path, "ab") as handle:
+        handle.write(b',"metrics":{"loss":1.0}}\n')
+    progress.report(estimated_remaining_seconds=30, path=path)
+    now = summaries.status("j", path)
+    assert now == to_trainer_status(progress.summarize(progress.read(path)))
+    assert now is not None and now.progress_percent == 5 and now.metrics == {"loss": 1.0, "acc": 0.1}
+    assert now.estimated_remaining_seconds == 30
+    path.unlink()  # the job deleted and another of the same name started
+    for _ in range(5):  # longer than what was read before: only the job's creation time tells them apart
+        progress.report(progress_percent=1, path=path)
+    again = summaries.status("j", path, generation="second job")
+    assert again is not None and again.progress_percent == 1 and again.metrics == {}

@@ -19,6 +19,7 @@ from kubeflow.trainer import constants
 from kubeflow.trainer.backends.base import AnyTrainer, TrainerBackend, check_options
 from kubeflow.trainer.backends.local import launch
 from kubeflow.trainer.backends.local.logs import ALL_STEPS, interleave
+from kubeflow.trainer.backends.local.progress_summary import ProgressSummaries
 from kubeflow.trainer.backends.local.resources import NodeResources, plan_resources
 from kubeflow.trainer.backends.local.runtimes import RUNTIMES, LocalRuntime, as_runtime
 from kubeflow.trainer.backends.packages_report import parse_packages, print_packages
@@ -32,7 +33,6 @@ from kubeflow.trainer.types import (
     Initializer,
     Runtime,
     Step,
-    TrainerStatus,
     TrainJob,
 )
 
@@ -55,6 +55,7 @@ class LocalTrainerBackend(TrainerBackend):
         self.config = config or LocalProcessBackendConfig()
         self.core = LocalProcessBackend(self.config)
         self._revisions: dict[str, str] = {}
+        self._progress = ProgressSummaries()
 
     # -- runtimes ----------------------------------------------------------------------------------------------
     def list_runtimes(self) -> list[Runtime]:
@@ -296,7 +297,9 @@ class LocalTrainerBackend(TrainerBackend):
             creation_timestamp=info.created,
             status=info.status,
             labels=dict(info.labels),
-            trainer_status=trainer_status(self.core.progress(info.name)),
+            trainer_status=self._progress.status(
+                info.name, self.core.job_dir(info.name) / progress.PROGRESS_FILE, info.created.isoformat()
+            ),
         )
 
     def _info(self, name: str) -> LocalJobInfo:
@@ -371,19 +374,6 @@ class LocalTrainerBackend(TrainerBackend):
     def wait_for_change(self, name: str, current: TrainJob, timeout: float, polling_interval: float) -> None:
         """Return within ~20 ms of a change of the job's record (or after at most half a second)."""
         self.core.wait_for_change(name, min(timeout, WATCH_SLICE), since=self._revisions.get(name))
-
-
-def trainer_status(records: list[ProgressRecord]) -> TrainerStatus | None:
-    """The job's `TrainerStatus` from its recorded history (`progress.summarize`); `None` before any report."""
-    latest = progress.summarize(records)
-    if latest is None:
-        return None
-    return TrainerStatus(
-        progress_percent=latest.progress_percent,
-        estimated_remaining_seconds=latest.estimated_remaining_seconds,
-        metrics=dict(latest.metrics),
-        last_updated_time=latest.time,
-    )
 
 
 def _environ() -> Mapping[str, str]:

@@ -16,9 +16,12 @@ from kubeflow.trainer import (
     Event,
     KubernetesBackendConfig,
     LocalProcessBackendConfig,
+    ProgressRecord,
     Runtime,
     TrainerClient,
+    TrainerStatus,
     TrainJob,
+    update_trainjob_status,
 )
 from kubeflow.trainer.options import Labels, Name
 
@@ -42,6 +45,9 @@ def check_client(local: bool) -> None:
     assert_type(client.wait_for_job_status("job", {"Complete"}, timeout=60), TrainJob)
     assert_type(client.get_runtime_packages(client.get_runtime("python")), list[str])
     assert_type(client.delete_job("job"), None)
+    assert_type(client.get_job_metrics("job"), list[ProgressRecord])
+    assert_type(client.get_job("job").trainer_status, TrainerStatus | None)
+    assert_type(update_trainjob_status(progress_percent=5, metrics={"loss": 0.1}), bool)
     assert_type(trainer.num_nodes, int | None)
 
 

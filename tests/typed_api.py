@@ -21,13 +21,16 @@ from kubeflow.trainer import (
     Initializer,
     KubernetesBackendConfig,
     LocalProcessBackendConfig,
+    ProgressRecord,
     Runtime,
     RuntimeKind,
     S3DatasetInitializer,
     TrainerClient,
+    TrainerStatus,
     TrainJob,
     TrainJobTemplate,
     get_tpu_num_nodes,
+    update_trainjob_status,
 )
 from kubeflow.trainer.constants import constants
 from kubeflow.trainer.options import Labels, Name
@@ -52,6 +55,9 @@ def check_client(local: bool) -> None:
     assert_type(client.wait_for_job_status("job", {"Complete"}, timeout=60), TrainJob)
     assert_type(client.get_runtime_packages(client.get_runtime("python")), list[str])
     assert_type(client.delete_job("job"), None)
+    assert_type(client.get_job_metrics("job"), list[ProgressRecord])
+    assert_type(client.get_job("job").trainer_status, TrainerStatus | None)
+    assert_type(update_trainjob_status(progress_percent=5, metrics={"loss": 0.1}), bool)
     assert_type(trainer.num_nodes, int | None)
 
 

@@ -222,7 +222,7 @@ def test_modules_in_the_working_directory_stay_importable(tmp_path: Path) -> Non
     ],
 )
 def test_command_is_an_argv_list_with_no_shell(runtime: str, prefix: list[str], launcher: str) -> None:
-    spec = _trainer_spec(CustomTrainer(func=record_everything, func_args=ARGS), runtime=runtime)
+    spec = _trainer_spec(CustomTrainer(func=record_everything, func_args={"out_path": "o", **ARGS}), runtime=runtime)
     assert spec["command"] == [*prefix, "python3", "-c", BOOTSTRAP]
     config, script = spec["args"]
     assert json.loads(config) == {"launcher": launcher}
@@ -232,7 +232,7 @@ def test_command_is_an_argv_list_with_no_shell(runtime: str, prefix: list[str], 
 
 @pytest.mark.parametrize("level", ["v2.0", "v2.1", "v2.2"])
 def test_args_are_always_set_so_the_runtimes_own_args_never_leak_in(level: str) -> None:
-    spec = _trainer_spec(CustomTrainer(func=record_everything), runtime="deepspeed-distributed", level=level)
+    spec = _trainer_spec(CustomTrainer(func=huge_default), runtime="deepspeed-distributed", level=level)
     assert len(spec["args"]) == 2
 
 
@@ -254,7 +254,9 @@ def test_empty_package_entries_are_refused() -> None:
 
 
 def test_the_bootstrap_is_fixed_text_independent_of_the_request() -> None:
-    one = _trainer_spec(CustomTrainer(func=record_everything, func_args=ARGS, packages_to_install=["a"]))
+    one = _trainer_spec(
+        CustomTrainer(func=record_everything, func_args={"out_path": "o", **ARGS}, packages_to_install=["a"])
+    )
     two = _trainer_spec(CustomTrainer(func=huge_default))
     assert one["command"] == two["command"] == ["python3", "-c", BOOTSTRAP]
     assert one["args"] != two["args"]

@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "DATASET_PATH": "kubeflow.trainer.constants",
     "MODEL_PATH": "kubeflow.trainer.constants",
     "get_tpu_num_nodes": "kubeflow.trainer.backends.kubernetes.tpu",
+    "update_trainjob_status": "kubeflow.trainer.progress",
     **dict.fromkeys(_TYPE_NAMES, "kubeflow.trainer.types"),
 }
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from kubeflow.trainer.backends.kubernetes.tpu import get_tpu_num_nodes
     from kubeflow.trainer.client import TrainerClient
     from kubeflow.trainer.constants import DATASET_PATH, MODEL_PATH
+    from kubeflow.trainer.progress import update_trainjob_status
     from kubeflow.trainer.types import (
         BuiltinTrainer,
         CustomTrainer,
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
         Initializer,
         LoraConfig,
         Loss,
+        ProgressRecord,
         Runtime,
         RuntimeKind,
         RuntimeTrainer,
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
         Step,
         TorchTuneConfig,
         TorchTuneInstructDataset,
+        TrainerStatus,
         TrainerType,
         TrainJob,
         TrainJobTemplate,
@@ -93,6 +97,7 @@ __all__ = [
     "LocalProcessBackendConfig",
     "LoraConfig",
     "Loss",
+    "ProgressRecord",
     "Runtime",
     "RuntimeKind",
     "RuntimeTrainer",
@@ -104,8 +109,10 @@ __all__ = [
     "TrainJob",
     "TrainJobTemplate",
     "TrainerClient",
+    "TrainerStatus",
     "TrainerType",
     "TrainingRuntimeSource",
     "__version__",
     "get_tpu_num_nodes",
+    "update_trainjob_status",
 ]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from kubeflow.trainer import constants
 
 if TYPE_CHECKING:
+    from kubeflow.core.local.models import ProgressRecord
     from kubeflow.core.models import BackendConfig
     from kubeflow.trainer.backends.base import AnyTrainer, JobCallback, TrainerBackend
     from kubeflow.trainer.options import Option
@@ -65,7 +66,17 @@ class TrainerClient:
         return self.backend.get_runtime(name)
 
     def get_runtime_packages(self, runtime: Runtime) -> list[str]:
-        """Return the Python packages installed in a runtime's environment, as `name==version` strings."""
+        """Print the runtime's Python version, installed packages and GPUs, and return the packages.
+
+        What is printed is what the existing `kubeflow` SDK printed (`Python: ...`, a `pip list` table, `nvidia-smi`
+        when the node has GPUs). On Kubernetes it comes from a short TrainJob on the runtime, deleted afterwards.
+
+        Returns:
+            The installed packages as sorted `name==version` strings.
+
+        Raises:
+            InvalidInputError: The runtime is a built-in (TorchTune) one, which runs no Python function.
+        """
         return self.backend.get_runtime_packages(runtime)
 
     @overload
@@ -130,6 +141,19 @@ class TrainerClient:
             NotFoundError: There is no such job.
         """
         return self.backend.get_job(name)
+
+    def get_job_metrics(self, name: str) -> list[ProgressRecord]:
+        """Return the progress and metrics the job's code reported with `update_trainjob_status`, oldest first.
+
+        Each `ProgressRecord` has `time`, `node`, `progress_percent`, `estimated_remaining_seconds`, `step` and
+        `metrics` (name -> value). The local backend keeps every report of every node, so this is the whole history
+        (e.g. the loss of each epoch); Kubernetes keeps only the latest (`status.trainerStatus`), so there it is a
+        list of at most one record. `get_job(name).trainer_status` is the latest state on both.
+
+        Raises:
+            NotFoundError: There is no such job.
+        """
+        return self.backend.get_job_metrics(name)
 
     def get_job_logs(self, name: str, step: str = constants.DEFAULT_STEP, follow: bool = False) -> Iterator[str]:
         """Yield the log lines of one step of a job (`node-0` by default).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import difflib
 import inspect
 import json
 import pickle
@@ -94,6 +95,63 @@ def encode_args(func_args: Mapping[str, Any] | None) -> tuple[str, str]:
         ) from None
 
 
+def check_func_args(func: Callable[..., Any], func_args: Mapping[str, Any] | None) -> None:
+    """Check that `func(**func_args)` binds to the function's signature, as the job will call it.
+
+    Raises:
+        InvalidInputError: (field `trainer.func_args`) an argument the function does not take (with the closest
+            parameter name), or a required parameter that `func_args` does not give.
+    """
+    target = inspect.unwrap(func)
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):  # no signature to check against (e.g. some builtins); shipping refuses those
+        return
+    kwargs = dict(func_args or {})
+    try:
+        signature.bind(**kwargs)
+        return
+    except TypeError:
+        pass
+    name = getattr(target, "__name__", "the function")
+    params = signature.parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    named = [p.name for p in params.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    unknown = [key for key in kwargs if not takes_any and key not in params]
+    positional_only = [key for key in kwargs if key in params and params[key].kind is inspect.Parameter.POSITIONAL_ONLY]
+    missing = [
+        p.name
+        for p in params.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        and p.name not in kwargs
+    ]
+    field = "trainer.func_args"
+    accepted = f"{name}{signature}"
+    for key in unknown:
+        close = difflib.get_close_matches(key, named, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise InvalidInputError(
+            field,
+            f"{key!r} is not a parameter of {accepted}.{hint}",
+            f"Pass only the parameters {name}() takes: {named or 'none'}.",
+        )
+    for key in positional_only:
+        raise InvalidInputError(
+            field,
+            f"{key!r} is a positional-only parameter of {accepted}; the job passes func_args as keyword arguments.",
+            f"Make {key!r} a regular parameter (remove the `/`).",
+        )
+    if missing:
+        raise InvalidInputError(
+            field,
+            f"{name}() requires the parameter{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}, "
+            f"which func_args does not give (signature: {accepted}).",
+            f"Add {', '.join(map(repr, missing))} to func_args, or give the parameter a default value.",
+        )
+    raise InvalidInputError(field, f"the arguments {sorted(kwargs)} do not match {accepted}.")
+
+
 _LINE_WRITES = """\
 import sys as _kf_sys
 for _kf_stream in (_kf_sys.stdout, _kf_sys.stderr):  # one write per line: processes sharing a log never split lines
@@ -103,8 +161,13 @@ for _kf_stream in (_kf_sys.stdout, _kf_sys.stderr):  # one write per line: proce
 
 
 def render_entrypoint(func: Callable[..., Any], func_args: Mapping[str, Any] | None) -> str:
-    """Return the text of a Python script that defines `func` and calls it with `func_args` as keyword arguments."""
+    """Return the text of a Python script that defines `func` and calls it with `func_args` as keyword arguments.
+
+    Raises:
+        InvalidInputError: The function cannot be shipped, or `func_args` does not match its signature.
+    """
     source, name = function_source(func)
+    check_func_args(func, func_args)
     kind, payload = encode_args(func_args)
     if kind == "json":
         loader = f"import json as _kf_json\n_kf_kwargs = _kf_json.loads({payload!r})\n"

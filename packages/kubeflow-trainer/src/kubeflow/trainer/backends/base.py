@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from kubeflow.core.errors import InvalidInputError, JobFailedError, OperationTimeoutError
+from kubeflow.core.local.models import ProgressRecord
 from kubeflow.core.models import JOB_STATUSES
 from kubeflow.trainer import constants
 from kubeflow.trainer.options import Option
@@ -98,6 +99,25 @@ class TrainerBackend(ABC):
     @abstractmethod
     def get_job(self, name: str) -> TrainJob:
         """One job by name; `NotFoundError` if there is none."""
+
+    def get_job_metrics(self, name: str) -> list[ProgressRecord]:
+        """The progress and metrics the job reported, oldest first.
+
+        This default knows only the latest report (`get_job(name).trainer_status`), as Kubernetes keeps only that;
+        backends that keep every report (local processes) override it.
+        """
+        job = self.get_job(name)
+        status = job.trainer_status
+        if status is None:
+            return []
+        return [
+            ProgressRecord(
+                time=status.last_updated_time or job.creation_timestamp,
+                progress_percent=status.progress_percent,
+                estimated_remaining_seconds=status.estimated_remaining_seconds,
+                metrics=dict(status.metrics),
+            )
+        ]
 
     @abstractmethod
     def get_job_logs(self, name: str, step: str = constants.DEFAULT_STEP, follow: bool = False) -> Iterator[str]:

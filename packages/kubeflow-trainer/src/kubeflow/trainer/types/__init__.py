@@ -6,6 +6,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kubeflow.core.local.models import ProgressRecord
     from kubeflow.core.models import Event
     from kubeflow.trainer.types.initializers import (
         DataCacheInitializer,
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
         S3DatasetInitializer,
         S3ModelInitializer,
     )
-    from kubeflow.trainer.types.jobs import Runtime, RuntimeKind, RuntimeTrainer, Step, TrainJob
+    from kubeflow.trainer.types.jobs import Runtime, RuntimeKind, RuntimeTrainer, Step, TrainerStatus, TrainJob
     from kubeflow.trainer.types.template import TrainJobTemplate
     from kubeflow.trainer.types.trainers import (
         BuiltinTrainer,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 _MODULES = {
     "Event": "kubeflow.core.models",
+    "ProgressRecord": "kubeflow.core.local.models",
     **dict.fromkeys(
         (
             "DataCacheInitializer",
@@ -44,7 +46,9 @@ _MODULES = {
         ),
         "kubeflow.trainer.types.initializers",
     ),
-    **dict.fromkeys(("Runtime", "RuntimeKind", "RuntimeTrainer", "Step", "TrainJob"), "kubeflow.trainer.types.jobs"),
+    **dict.fromkeys(
+        ("Runtime", "RuntimeKind", "RuntimeTrainer", "Step", "TrainJob", "TrainerStatus"), "kubeflow.trainer.types.jobs"
+    ),
     "TrainJobTemplate": "kubeflow.trainer.types.template",
 }
 
@@ -72,6 +76,7 @@ __all__ = [
     "Initializer",
     "LoraConfig",
     "Loss",
+    "ProgressRecord",
     "Runtime",
     "RuntimeKind",
     "RuntimeTrainer",
@@ -82,5 +87,6 @@ __all__ = [
     "TorchTuneInstructDataset",
     "TrainJob",
     "TrainJobTemplate",
+    "TrainerStatus",
     "TrainerType",
 ]

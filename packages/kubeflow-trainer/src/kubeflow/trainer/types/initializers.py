@@ -19,17 +19,43 @@ def _check_uri(value: str, scheme: str) -> str:
     return value
 
 
+HF_SCHEME = "hf://"
+
+
+def _check_hf_uri(value: str) -> str:
+    """`hf://owner/name`, `hf://name`, or, as the existing SDK accepts, the bare repository id `owner/name`."""
+    if "://" in value:
+        if not value.startswith(HF_SCHEME) or not urlparse(value).netloc:
+            raise ValueError(
+                "storage_uri must be a HuggingFace repository: 'hf://owner/name' or 'owner/name', "
+                "e.g. 'hf://meta-llama/Llama-3.2-1B-Instruct'"
+            )
+        return value
+    if not value.strip() or value != value.strip() or value.startswith("/") or any(ch.isspace() for ch in value):
+        raise ValueError("storage_uri must be a HuggingFace repository id like 'owner/name' (or 'hf://owner/name')")
+    return value
+
+
+def hf_storage_uri(value: str) -> str:
+    """The `hf://` form of a HuggingFace `storage_uri`: what the Trainer's initializers and CRD need.
+
+    A bare repository id (`owner/name`, accepted as the existing SDK accepts it) gets the `hf://` prefix: the
+    initializer chooses its provider by the URI's scheme, and Trainer v2.2+ rejects a `storageUri` without one.
+    """
+    return value if value.startswith(HF_SCHEME) else HF_SCHEME + value
+
+
 @model
 class _HuggingFaceInitializer:
     storage_uri: str
-    """`hf://<owner>/<name>`."""
+    """`hf://<owner>/<name>`, or the bare repository id `<owner>/<name>` (sent as `hf://<owner>/<name>`)."""
     access_token: str | None = Field(default=None, repr=False, kw_only=True)
     """Token for private or gated repositories. Sent as a Kubernetes Secret, never in the job body or logs."""
 
     @field_validator("storage_uri")
     @classmethod
     def _uri(cls, value: str) -> str:
-        return _check_uri(value, "hf")
+        return _check_hf_uri(value)
 
 
 @model

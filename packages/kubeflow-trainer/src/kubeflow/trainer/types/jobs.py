@@ -84,6 +84,25 @@ class Step:
 
 
 @model
+class TrainerStatus:
+    """What the training code last reported about itself (with `update_trainjob_status`).
+
+    Shaped after the TrainJob's `status.trainerStatus` (Kubeflow Trainer v2.2+). On the local backend it summarises
+    the job's recorded history: the latest value of each field, metrics merged by name (latest wins).
+    """
+
+    progress_percent: int | None = None
+    """How complete the job is, 0-100."""
+    estimated_remaining_seconds: int | None = None
+    """Estimated seconds until the job completes."""
+    metrics: dict[str, float | int | str] = field(default_factory=dict)
+    """Latest value of each metric. Numbers are numbers on both backends (Kubernetes stores them as strings; they
+    are parsed back), other values are strings."""
+    last_updated_time: datetime | None = None
+    """When the last report was made (UTC)."""
+
+
+@model
 class TrainJob:
     """A training job as the client sees it."""
 
@@ -101,6 +120,8 @@ class TrainJob:
     """`Created`, `Running`, `Complete` or `Failed`."""
     labels: dict[str, str] = field(default_factory=dict)
     """Labels of the job (Kubernetes metadata labels, or recorded ones locally)."""
+    trainer_status: TrainerStatus | None = None
+    """The latest progress and metrics the training code reported (`update_trainjob_status`); `None` if none."""
 
     def _repr_html_(self) -> str:
         from kubeflow.trainer.types.display import JOB_HEADERS, html_table, job_row
@@ -108,4 +129,4 @@ class TrainJob:
         return html_table(JOB_HEADERS, [job_row(self)])
 
 
-__all__ = ["Event", "Runtime", "RuntimeKind", "RuntimeTrainer", "Step", "TrainJob"]
+__all__ = ["Event", "Runtime", "RuntimeKind", "RuntimeTrainer", "Step", "TrainJob", "TrainerStatus"]

@@ -37,8 +37,9 @@ from kubeflow.trainer.backends.kubernetes.logs import (
     read_interleaved,
 )
 from kubeflow.trainer.backends.kubernetes.packages import runtime_packages
+from kubeflow.trainer.backends.kubernetes.pruning import report_dropped
 from kubeflow.trainer.backends.kubernetes.runtimes import RuntimeReader, to_runtime
-from kubeflow.trainer.backends.kubernetes.submit import submit
+from kubeflow.trainer.backends.kubernetes.submit import delete_job_secrets, submit
 from kubeflow.trainer.backends.kubernetes.version import VersionDetector
 from kubeflow.trainer.backends.kubernetes.waiting import ChangeWaiter, Versions, failure_error
 from kubeflow.trainer.constants import environment
@@ -179,6 +180,7 @@ class KubernetesTrainerBackend(TrainerBackend):
         """Create the TrainJob (and its credential Secrets) and return its name."""
         request = self.build_request(runtime, initializer, trainer, options)
         stored = submit(self.objects, request, self.namespace)
+        report_dropped(request.body, stored, self.version.source)
         return str(stored["metadata"]["name"])
 
     # -- jobs -------------------------------------------------------------------------------------------------
@@ -219,10 +221,19 @@ class KubernetesTrainerBackend(TrainerBackend):
         return st.to_trainjob(trainjob, pods, self._runtime_for(trainjob, fetch=True))
 
     def delete_job(self, name: str) -> None:
-        """Delete the TrainJob; its JobSet, pods and credential Secrets go with it."""
-        self.objects.delete(r.TRAINJOBS, name, self.namespace)
+        """Delete the TrainJob (its JobSet and pods go with it) and the credential Secrets the SDK made for it.
+
+        The Secrets are deleted here, not left to a garbage collector that many clusters do not run. Secrets of a
+        TrainJob already gone are removed too, before `NotFoundError` is raised.
+        """
         self._raw.pop(name, None)
         self._versions.pop(name, None)
+        try:
+            self.objects.delete(r.TRAINJOBS, name, self.namespace)
+        except NotFoundError:
+            delete_job_secrets(self.objects, name, self.namespace)
+            raise
+        delete_job_secrets(self.objects, name, self.namespace)
 
     def get_job_events(self, name: str) -> list[Event]:
         """Events of the TrainJob and of its pods, oldest first, each selected server-side."""

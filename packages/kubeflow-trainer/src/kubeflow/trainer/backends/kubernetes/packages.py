@@ -1,18 +1,18 @@
 """`get_runtime_packages`: which Python packages a runtime's image holds.
 
 That cannot be known without running the image, so, as the existing SDK does, a short TrainJob is created on the
-runtime: one node prints `name==version` for every installed distribution. Its log is read, the job is deleted,
-and the lines are returned, sorted and deduplicated. This takes as long as the cluster needs to schedule a pod
+runtime: one node prints the Python version, the installed distributions (a `pip list` table) and `nvidia-smi`
+when present. Its log is printed, the job is deleted, and the packages are returned as sorted `name==version`. This takes as long as the cluster needs to schedule a pod
 and pull the image. Built-in (TorchTune) runtimes cannot run a function and are refused, as upstream does.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from kubeflow.core.errors import InvalidInputError, KubeflowError
 from kubeflow.trainer import constants
+from kubeflow.trainer.backends.packages_report import parse_packages, print_packages
 from kubeflow.trainer.types import CustomTrainer, Runtime, TrainerType
 
 if TYPE_CHECKING:
@@ -20,33 +20,12 @@ if TYPE_CHECKING:
 
 PACKAGES_TIMEOUT = 900.0
 """Seconds to wait for the packages job to complete."""
-_REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)$")
-
-
-def print_installed_packages() -> None:
-    """Print `name==version` for every installed distribution (runs inside the runtime's image)."""
-    import importlib.metadata
-
-    seen = set()
-    for dist in importlib.metadata.distributions():
-        name = dist.metadata["Name"]
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
-            print(f"{name}=={dist.version}")
-
-
-def parse_packages(lines: list[str]) -> list[str]:
-    """The `name==version` lines of a log, deduplicated (case-insensitive names) and sorted."""
-    found: dict[str, str] = {}
-    for line in lines:
-        match = _REQUIREMENT.match(line.strip())
-        if match:
-            found.setdefault(match[1].lower(), f"{match[1]}=={match[2]}")
-    return [found[key] for key in sorted(found)]
+print_installed_packages = print_packages
+"""The function the packages job runs (see `kubeflow.trainer.backends.packages_report`)."""
 
 
 def runtime_packages(backend: KubernetesTrainerBackend, runtime: Runtime) -> list[str]:
-    """Run the packages job on `runtime` and return the packages it printed.
+    """Run the packages job on `runtime`, print its output (as the existing SDK does) and return the packages.
 
     Raises:
         InvalidInputError: The runtime is a built-in (TorchTune) one.
@@ -58,7 +37,7 @@ def runtime_packages(backend: KubernetesTrainerBackend, runtime: Runtime) -> lis
             f"cannot list the packages of the built-in runtime {runtime.name!r}: it runs no Python function.",
             "Use a custom-trainer runtime such as torch-distributed.",
         )
-    name = backend.train(runtime=runtime, trainer=CustomTrainer(func=print_installed_packages, num_nodes=1))
+    name = backend.train(runtime=runtime, trainer=CustomTrainer(func=print_packages, num_nodes=1))
     try:
         backend.wait_for_job_status(name, {constants.TRAINJOB_COMPLETE}, timeout=PACKAGES_TIMEOUT)
         lines = list(backend.get_job_logs(name, step=constants.DEFAULT_STEP))
@@ -67,6 +46,7 @@ def runtime_packages(backend: KubernetesTrainerBackend, runtime: Runtime) -> lis
             backend.delete_job(name)
         except KubeflowError:
             pass
+    print("\n".join(lines))
     return parse_packages(lines)
 
 

@@ -11,6 +11,7 @@ renumbered from 1). A restarted step has several pods; the newest wins (see `_re
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -20,12 +21,13 @@ from kubeflow.core.kubernetes.events import parse_time
 from kubeflow.trainer import constants
 from kubeflow.trainer.backends.kubernetes import resources as r
 from kubeflow.trainer.backends.kubernetes.runtimes import devices, runtime_kind
-from kubeflow.trainer.types import Runtime, RuntimeTrainer, Step, TrainerType, TrainJob
+from kubeflow.trainer.types import Runtime, RuntimeTrainer, Step, TrainerStatus, TrainerType, TrainJob
 
 Obj = dict[str, Any]
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NODE_STEP = re.compile(r"^node-(\d+)$")
 _INITIALIZERS = (constants.DATASET_INITIALIZER, constants.MODEL_INITIALIZER)
+_INT = re.compile(r"^[-+]?\d+$")
 
 
 def condition_true(trainjob: Obj, kind: str) -> Obj | None:
@@ -196,6 +198,47 @@ def fallback_runtime(trainjob: Obj, found: list[Step], pods: dict[str, Obj]) -> 
     return Runtime(name=str(ref.get("name") or constants.UNKNOWN), trainer=trainer, kind=runtime_kind(ref.get("kind")))
 
 
+def metric_value(value: object) -> float | int | str:
+    """A metric value as stored (a string in `status.trainerStatus`) parsed back: an int, a finite float, else str."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if _INT.match(text):
+        return int(text)
+    try:
+        number = float(text)
+    except ValueError:
+        return str(value)
+    return number if math.isfinite(number) else str(value)
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INT.match(value.strip()):
+        return int(value)
+    return None
+
+
+def trainer_status(trainjob: Obj) -> TrainerStatus | None:
+    """The `TrainerStatus` from the TrainJob's `status.trainerStatus` (Trainer v2.2+); `None` when absent."""
+    raw = (trainjob.get("status") or {}).get("trainerStatus")
+    if not isinstance(raw, dict) or not raw:
+        return None
+    metrics: dict[str, float | int | str] = {}
+    for entry in raw.get("metrics") or []:
+        if isinstance(entry, dict) and entry.get("name") is not None:
+            metrics[str(entry["name"])] = metric_value(entry.get("value", ""))
+    return TrainerStatus(
+        progress_percent=_int_or_none(raw.get("progressPercentage")),
+        estimated_remaining_seconds=_int_or_none(raw.get("estimatedRemainingSeconds")),
+        metrics=metrics,
+        last_updated_time=parse_time(raw.get("lastUpdatedTime")),
+    )
+
+
 def to_trainjob(trainjob: Obj, pods: list[Obj], runtime: Runtime | None) -> TrainJob:
     """Build the client's `TrainJob` from the TrainJob object, its pods and (when known) its runtime."""
     chosen = newest_pods(trainjob, pods)
@@ -211,6 +254,7 @@ def to_trainjob(trainjob: Obj, pods: list[Obj], runtime: Runtime | None) -> Trai
         creation_timestamp=parse_time(meta.get("creationTimestamp")) or _EPOCH,
         status=status(trainjob, found, nodes),
         labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
+        trainer_status=trainer_status(trainjob),
     )
 
 
@@ -223,4 +267,5 @@ __all__ = [
     "step_name",
     "steps",
     "to_trainjob",
+    "trainer_status",
 ]

@@ -15,13 +15,15 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import warnings
 from typing import Any, Literal
 
-from kubeflow.core.errors import BackendError, ForbiddenError, KubeflowError, NotFoundError
+from kubeflow.core.errors import BackendError, KubeflowError
 from kubeflow.core.kubernetes.objects import ObjectClient
 from kubeflow.core.kubernetes.resources import CONFIG_MAPS, CUSTOM_RESOURCE_DEFINITIONS
 from kubeflow.trainer import constants
 from kubeflow.trainer.backends.kubernetes import resources as r
+from kubeflow.trainer.backends.kubernetes.body.request import RELEASE_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,22 @@ _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$")
 _DEV_VERSIONS = frozenset({"dev", "master", "main", "latest"})
 
 
+NEWEST: Level = "v2.2"
+"""The shape used when the release cannot be read."""
+
+
 class UnsupportedTrainerError(BackendError):
-    """The cluster runs a Kubeflow Trainer release this SDK cannot build TrainJobs for, or it cannot be told."""
+    """The cluster runs a Kubeflow Trainer release this SDK cannot build TrainJobs for."""
+
+
+class TrainerCompatibilityWarning(UserWarning):
+    """The SDK could not tell the Trainer release, or the server dropped fields the SDK sent."""
+
+
+def warn(message: str) -> None:
+    """Report a compatibility problem both ways: a Python warning and a logged warning."""
+    log.warning("%s", message)
+    warnings.warn(message, TrainerCompatibilityWarning, stacklevel=3)
 
 
 def level_from_version(version: str) -> Level:
@@ -94,23 +110,26 @@ class VersionDetector:
         self.source: str | None = None
 
     def level(self) -> Level:
-        """The API level of the cluster's Trainer.
+        """The API level of the cluster's Trainer; the newest (`v2.2`, with a warning) when it cannot be read.
 
         Raises:
-            UnsupportedTrainerError: The release is unknown, or neither the ConfigMap nor the CRD can be read.
+            UnsupportedTrainerError: The release was read and is not supported.
         """
         if self._level is None:
             with self._lock:
                 if self._level is None:
-                    self._level = self._detect()
+                    level = self._detect()
+                    if level is None:
+                        return NEWEST  # a guess: not cached, so the next call reads again
+                    self._level = level
         return self._level
 
-    def _detect(self) -> Level:
+    def _detect(self) -> Level | None:
         problems: list[str] = []
         try:
             config_map = self.objects.get(CONFIG_MAPS, r.VERSION_CONFIG_MAP, r.VERSION_NAMESPACE)
-        except (NotFoundError, ForbiddenError) as exc:
-            problems.append(f"ConfigMap {r.VERSION_NAMESPACE}/{r.VERSION_CONFIG_MAP}: {exc.reason}")
+        except KubeflowError as exc:
+            problems.append(f"ConfigMap {r.VERSION_NAMESPACE}/{r.VERSION_CONFIG_MAP}: {_why(exc)}")
         else:
             version = ((config_map.get("data") or {}).get(r.VERSION_KEY) or "").strip()
             if version:
@@ -121,21 +140,36 @@ class VersionDetector:
             problems.append(f"ConfigMap {r.VERSION_NAMESPACE}/{r.VERSION_CONFIG_MAP} has no {r.VERSION_KEY!r}")
         try:
             crd = self.objects.get(CUSTOM_RESOURCE_DEFINITIONS, r.TRAINJOB_CRD)
-        except (NotFoundError, ForbiddenError) as exc:
-            problems.append(f"CRD {r.TRAINJOB_CRD}: {exc.reason}")
-        except KubeflowError:
-            raise
+        except KubeflowError as exc:
+            problems.append(f"CRD {r.TRAINJOB_CRD}: {_why(exc)}")
         else:
             level = level_from_crd(crd)
             self.source = f"CRD {r.TRAINJOB_CRD} schema"
             log.debug("Kubeflow Trainer API level %s detected from the %s", level, self.source)
             return level
-        raise UnsupportedTrainerError(
-            "Cannot tell which Kubeflow Trainer release the cluster runs (" + "; ".join(problems) + "). "
-            "Is Kubeflow Trainer v2 installed? Fix: install it, or allow reading the ConfigMap "
-            f"{r.VERSION_NAMESPACE}/{r.VERSION_CONFIG_MAP} or the CRD {r.TRAINJOB_CRD}.",
-            reason="UnknownTrainerVersion",
+        self.source = "a guess: the newest release (the release could not be read)"
+        warn(
+            "Cannot tell which Kubeflow Trainer release the cluster runs (" + "; ".join(problems) + "), so the "
+            f"TrainJob is built for the newest one ({RELEASE_NAMES[NEWEST]}). If the cluster runs an older release, "
+            "fields it does not know are dropped by the server and reported after the create. Fix: allow reading "
+            f"the ConfigMap {r.VERSION_NAMESPACE}/{r.VERSION_CONFIG_MAP} or the CRD {r.TRAINJOB_CRD} (if the Trainer "
+            "is installed in another namespace, set KUBEFLOW_SYSTEM_NAMESPACE)."
         )
+        return None
 
 
-__all__ = ["LEVELS", "Level", "UnsupportedTrainerError", "VersionDetector", "level_from_crd", "level_from_version"]
+def _why(exc: KubeflowError) -> str:
+    return f"{exc.reason or type(exc).__name__}" + (f" (HTTP {exc.status})" if exc.status else "")
+
+
+__all__ = [
+    "LEVELS",
+    "NEWEST",
+    "Level",
+    "TrainerCompatibilityWarning",
+    "UnsupportedTrainerError",
+    "VersionDetector",
+    "level_from_crd",
+    "level_from_version",
+    "warn",
+]

@@ -10,16 +10,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from kubeflow.core.errors import AlreadyExistsError, ConflictError, InvalidInputError, JobFailedError, NotFoundError
+from kubeflow.core.local import progress
 from kubeflow.core.local.backend import LocalProcessBackend
 from kubeflow.core.local.config import LocalProcessBackendConfig
-from kubeflow.core.local.models import InitialEvent, LocalJobInfo, LocalJobSpec
+from kubeflow.core.local.models import InitialEvent, LocalJobInfo, LocalJobSpec, ProgressRecord
 from kubeflow.core.names import generate_name, validate_name
 from kubeflow.trainer import constants
 from kubeflow.trainer.backends.base import AnyTrainer, TrainerBackend, check_options
 from kubeflow.trainer.backends.local import launch
 from kubeflow.trainer.backends.local.logs import ALL_STEPS, interleave
+from kubeflow.trainer.backends.local.progress_summary import ProgressSummaries
 from kubeflow.trainer.backends.local.resources import NodeResources, plan_resources
 from kubeflow.trainer.backends.local.runtimes import RUNTIMES, LocalRuntime, as_runtime
+from kubeflow.trainer.backends.packages_report import parse_packages, print_packages
 from kubeflow.trainer.constants import environment
 from kubeflow.trainer.functions import render_entrypoint
 from kubeflow.trainer.options import Name, Option
@@ -40,15 +43,6 @@ LOG_TAIL_LINES = 20
 PORT_ATTEMPTS = 8
 WATCH_SLICE = 0.5
 """Longest pause of `wait_for_change`, so a dead supervisor is noticed quickly."""
-_PACKAGES_SCRIPT = (
-    "import importlib.metadata as m\n"
-    "seen = {}\n"
-    "for d in m.distributions():\n"
-    "    name = d.metadata['Name']\n"
-    "    if name and name.lower() not in seen:\n"
-    "        seen[name.lower()] = f'{name}=={d.version}'\n"
-    "print('\\n'.join(sorted(seen.values(), key=str.lower)))\n"
-)
 _KUBERNETES_ONLY = "needs the Kubernetes backend."
 _USE_KUBERNETES = "Use TrainerClient(KubernetesBackendConfig()), or a CustomTrainer with a function on this backend."
 
@@ -63,6 +57,7 @@ class LocalTrainerBackend(TrainerBackend):
         self.config = config or LocalProcessBackendConfig()
         self.core = LocalProcessBackend(self.config)
         self._revisions: dict[str, str] = {}
+        self._progress = ProgressSummaries()
 
     # -- runtimes ----------------------------------------------------------------------------------------------
     def list_runtimes(self) -> list[Runtime]:
@@ -89,16 +84,24 @@ class LocalTrainerBackend(TrainerBackend):
         return as_runtime(self._local_runtime(name))
 
     def get_runtime_packages(self, runtime: Runtime) -> list[str]:
-        """`name==version` of every package the runtime's interpreter (this one) sees, read in a subprocess."""
+        """Print the runtime's Python version, packages and GPUs (as the existing SDK printed), return the packages.
+
+        Read in a subprocess of the runtime's interpreter (this one); returned as sorted `name==version` strings.
+        """
         self._local_runtime(runtime)
         result = subprocess.run(
-            [sys.executable, "-c", _PACKAGES_SCRIPT], capture_output=True, text=True, timeout=120, check=False
+            [sys.executable, "-c", render_entrypoint(print_packages, None)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         if result.returncode != 0:
             from kubeflow.core.errors import BackendError
 
             raise BackendError(f"Could not list the runtime's packages: {result.stderr.strip()}", reason="Failed")
-        return [line for line in result.stdout.splitlines() if line]
+        print(result.stdout.rstrip("\n"))
+        return parse_packages(result.stdout.splitlines())
 
     # -- training ----------------------------------------------------------------------------------------------
     def _check_trainer(self, trainer: AnyTrainer | None, initializer: Initializer | None) -> CustomTrainer:
@@ -305,6 +308,9 @@ class LocalTrainerBackend(TrainerBackend):
             creation_timestamp=info.created,
             status=info.status,
             labels=dict(info.labels),
+            trainer_status=self._progress.status(
+                info.name, self.core.job_dir(info.name) / progress.PROGRESS_FILE, info.created.isoformat()
+            ),
         )
 
     def _info(self, name: str) -> LocalJobInfo:
@@ -325,6 +331,11 @@ class LocalTrainerBackend(TrainerBackend):
     def get_job(self, name: str) -> TrainJob:
         """The job called `name`; `NotFoundError` if there is none."""
         return self._train_job(self._info(name))
+
+    def get_job_metrics(self, name: str) -> list[ProgressRecord]:
+        """Every report the job's nodes made (`update_trainjob_status`), oldest first; `NotFoundError` if no job."""
+        self._info(name)
+        return self.core.progress(name)
 
     def get_job_logs(self, name: str, step: str = constants.DEFAULT_STEP, follow: bool = False) -> Iterator[str]:
         """The lines of one node's log (`node-0` by default); with `follow`, as written until the node ends.

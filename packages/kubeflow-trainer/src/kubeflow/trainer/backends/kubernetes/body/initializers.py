@@ -26,6 +26,7 @@ from kubeflow.trainer.types import (
     S3DatasetInitializer,
     S3ModelInitializer,
 )
+from kubeflow.trainer.types.initializers import hf_storage_uri
 
 AnyInitializer = HuggingFaceDatasetInitializer | HuggingFaceModelInitializer | S3DatasetInitializer | S3ModelInitializer
 Kind = Literal["dataset", "model"]
@@ -135,7 +136,10 @@ def initializer_spec(
                 f"the runtime {runtime!r} has no {STEPS[kind]} step, so the Trainer would ignore this initializer.",
                 f"Choose a runtime with a {STEPS[kind]} step (e.g. a torchtune runtime), or drop the initializer.",
             )
-        entry: dict[str, Any] = {"storageUri": init.storage_uri}
+        uri = init.storage_uri
+        if isinstance(init, (HuggingFaceDatasetInitializer, HuggingFaceModelInitializer)):
+            uri = hf_storage_uri(uri)  # a bare `owner/name`, as the existing SDK accepts it
+        entry: dict[str, Any] = {"storageUri": uri}
         if isinstance(init, DataCacheInitializer):
             entry["env"] = _data_cache_env(init)
             spec[kind] = entry

@@ -22,6 +22,7 @@ from kubeflow.trainer.types import (
     TorchTuneConfig,
     TorchTuneInstructDataset,
 )
+from kubeflow.trainer.types.initializers import hf_storage_uri
 
 TORCHTUNE_COMMAND: Final[tuple[str, ...]] = ("tune", "run")
 INSTRUCT_DATASET: Final = "torchtune.datasets.instruct_dataset"
@@ -34,7 +35,7 @@ def _yaml_bool(value: bool) -> str:
 
 def _dataset_location(dataset: HuggingFaceDatasetInitializer) -> str:
     """`dataset.data_files=...` for a file inside the repository, else `dataset.data_dir=...` (as the SDK does)."""
-    parsed = urlparse(dataset.storage_uri)
+    parsed = urlparse(hf_storage_uri(dataset.storage_uri))
     parts = [part for part in parsed.path.strip("/").split("/") if part]
     relative = "/".join(parts[1:])
     if relative and posixpath.splitext(parts[-1])[1]:

@@ -1,0 +1,60 @@
+"""The local store: private file, several processes writing at once, the default location, a light import."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kubeflow.model_registry import LocalModelRegistryConfig, ModelRegistryClient
+
+WRITER = """
+import sys
+from kubeflow.model_registry import ModelRegistryClient
+path, worker, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+client = ModelRegistryClient("file://" + path, author=f"worker-{worker}")
+for i in range(count):
+    client.register_model("shared", f"s3://models/shared/{worker}/{i}", version=f"w{worker}-v{i}", metadata={"i": i})
+"""
+
+
+def test_concurrent_writers_in_several_processes_lose_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "registry.sqlite3"
+    workers, count = 4, 15
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(w), str(count)], stderr=subprocess.PIPE, text=True)
+        for w in range(workers)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err
+    client = ModelRegistryClient(f"file://{db}")
+    assert [m.name for m in client.list_models()] == ["shared"]
+    versions = list(client.list_model_versions("shared", page_size=7))
+    names = [v.name for v in versions]
+    assert sorted(names) == sorted(f"w{w}-v{i}" for w in range(workers) for i in range(count))
+    assert len(set(names)) == len(names) == len({v.id for v in versions})
+    for w in range(workers):
+        assert client.get_model_artifact("shared", f"w{w}-v3").uri == f"s3://models/shared/{w}/3"
+
+
+def test_the_default_store_is_a_private_file_in_the_local_state_dir(tmp_path: Path) -> None:
+    client = ModelRegistryClient(author="me")
+    assert isinstance(client.backend_config, LocalModelRegistryConfig)
+    path = client.backend_config.path
+    assert path == tmp_path / "state" / ".model-registry.sqlite3"
+    assert not path.exists()  # nothing is created before the first operation
+    client.register_model("m", "file:///models/m", version="v1")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert ModelRegistryClient().get_model_artifact("m", "v1").uri == "file:///models/m"  # another client sees it
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, kubeflow.model_registry, kubeflow.hub; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('kubernetes', 'sqlite3', 'urllib3', 'model_registry')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ})
+    assert result.stdout.strip() == "[]"

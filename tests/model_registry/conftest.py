@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from kubeflow.model_registry import ModelRegistryClient
 from model_registry_emulator import ModelRegistryEmulator
 from model_registry_emulator.schema import Spec
 from reference import reference_path
 
-from kubeflow.model_registry import ModelRegistryClient
-
-TOKEN = "test-token-not-a-secret"  # noqa: S105
+TOKEN = "test-token-not-a-secret"
 
 
 @pytest.fixture(autouse=True)

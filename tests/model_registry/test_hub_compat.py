@@ -22,7 +22,13 @@ REGISTER = {"version": "v1", "model_format_name": "onnx", "model_format_version"
 def test_one_implementation_under_both_names() -> None:
     assert ModelRegistryClient is DeepClient is kubeflow.model_registry.ModelRegistryClient
     assert StorageConfig is DeepStorageConfig is kubeflow.model_registry.StorageConfig
-    assert set(kubeflow.hub.__all__) == {"ModelRegistryClient", "StorageConfig", "S3UploadParams", "OCIUploadParams", "upload_artifact"}
+    assert set(kubeflow.hub.__all__) == {
+        "ModelRegistryClient",
+        "StorageConfig",
+        "S3UploadParams",
+        "OCIUploadParams",
+        "upload_artifact",
+    }
     assert callable(upload_artifact) and OCIUploadParams and S3UploadParams
 
 
@@ -46,10 +52,26 @@ def test_signatures_accept_every_0_5_call() -> None:
     register = dict((n, (k, r)) for n, k, r in _params(ModelRegistryClient.register_model))
     assert register["name"] == ("POSITIONAL_OR_KEYWORD", True) and register["uri"][0] == "POSITIONAL_OR_KEYWORD"
     assert register["version"] == ("KEYWORD_ONLY", True)
-    for name in ("model_format_name", "model_format_version", "author", "owner", "version_description", "metadata", "storage_config"):
+    for name in (
+        "model_format_name",
+        "model_format_version",
+        "author",
+        "owner",
+        "version_description",
+        "metadata",
+        "storage_config",
+    ):
         assert register[name] == ("KEYWORD_ONLY", False), name
-    for method in ("update_model", "update_model_version", "update_model_artifact", "get_model", "get_model_version",
-                   "get_model_artifact", "list_models", "list_model_versions"):
+    for method in (
+        "update_model",
+        "update_model_version",
+        "update_model_artifact",
+        "get_model",
+        "get_model_version",
+        "get_model_artifact",
+        "list_models",
+        "list_model_versions",
+    ):
         assert callable(getattr(ModelRegistryClient, method))
 
 
@@ -73,7 +95,11 @@ def test_a_0_5_program_runs_unchanged_on_the_local_store(tmp_path: Path) -> None
     listed = client.list_models()
     assert isinstance(listed, Iterator)
     assert [m.name for m in listed] == ["my-model"]
-    for wrong, method in ((version, client.update_model), (model, client.update_model_version), (model, client.update_model_artifact)):
+    for wrong, method in (
+        (version, client.update_model),
+        (model, client.update_model_version),
+        (model, client.update_model_artifact),
+    ):
         with pytest.raises(TypeError):
             method(wrong)  # type: ignore[arg-type]
 

@@ -56,5 +56,7 @@ def test_import_is_light() -> None:
         "import sys, kubeflow.model_registry, kubeflow.hub; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('kubernetes', 'sqlite3', 'urllib3', 'model_registry')))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ})
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ}
+    )
     assert result.stdout.strip() == "[]"

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
-from reference import reference_path
 from pydantic import BaseModel, ValidationError
 
 from kubeflow.model_registry import (
     MetadataBoolValue,
-    MetadataIntValue,
     MetadataProtoValue,
     MetadataStringValue,
     ModelArtifact,
     ModelVersion,
     RegisteredModel,
 )
+from reference import reference_path
 
 
 @functools.cache
@@ -172,7 +170,10 @@ def test_snake_case_fields_hold_the_camel_case_values() -> None:
 def test_plain_custom_property_values_stay_plain_and_serialise_valid() -> None:
     model = RegisteredModel(name="mnist", custom_properties={"a": 1, "b": True, "c": "x", "d": 0.5})
     assert model.custom_properties == {"a": 1, "b": True, "c": "x", "d": 0.5}
-    wrapped = RegisteredModel(name="m", custom_properties={"b": MetadataBoolValue(bool_value=True), "c": MetadataStringValue(string_value="x")})
+    wrapped = RegisteredModel(
+        name="m",
+        custom_properties={"b": MetadataBoolValue(bool_value=True), "c": MetadataStringValue(string_value="x")},
+    )
     assert wrapped.custom_properties == {"b": True, "c": "x"}
     payload = model.to_api()
     assert payload["customProperties"]["a"] == {"int_value": "1", "metadataType": "MetadataIntValue"}

@@ -53,7 +53,11 @@ def test_register_then_get_model_version_and_artifact(registry: ModelRegistryCli
     assert type(version.custom_properties["epochs"]) is int
     artifact = registry.get_model_artifact("mnist", "v1")
     assert isinstance(artifact, ModelArtifact)
-    assert (artifact.uri, artifact.model_format_name, artifact.model_format_version) == ("s3://models/mnist/v1", "onnx", "1")
+    assert (artifact.uri, artifact.model_format_name, artifact.model_format_version) == (
+        "s3://models/mnist/v1",
+        "onnx",
+        "1",
+    )
 
 
 def test_missing_things_raise_value_error(registry: ModelRegistryClient) -> None:
@@ -200,7 +204,12 @@ def test_find_by_name_and_external_id(registry: ModelRegistryClient) -> None:
 
 def _run_job(state: Path, name: str, script: str) -> None:
     backend = LocalProcessBackend(LocalProcessBackendConfig(state_dir=state))
-    spec = LocalJobSpec(name=name, nodes=[NodeSpec(name="node-0", argv=[sys.executable, "-c", script])], kind="TrainJob", meta={"runtime": "torch-distributed", "num_nodes": 1, "function": "train"})
+    spec = LocalJobSpec(
+        name=name,
+        nodes=[NodeSpec(name="node-0", argv=[sys.executable, "-c", script])],
+        kind="TrainJob",
+        meta={"runtime": "torch-distributed", "num_nodes": 1, "function": "train"},
+    )
     backend.submit(spec)
     deadline = time.monotonic() + 120
     while (info := backend.describe(name)) is not None and info.status not in ("Complete", "Failed"):

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN
-from model_registry_emulator import ModelRegistryEmulator
-from model_registry_emulator.schema import Spec
 
+from conftest import TOKEN
 from kubeflow.core.errors import BackendError, BackendUnavailableError, ForbiddenError, InvalidInputError
 from kubeflow.model_registry import ModelRegistryClient, RestModelRegistryConfig
 from kubeflow.model_registry.store.http import HttpTransport, server_url
+from model_registry_emulator import ModelRegistryEmulator
+from model_registry_emulator.schema import Spec
 
 REGISTER = {"version": "v1", "model_format_name": "onnx", "model_format_version": "1"}
 
@@ -28,7 +28,11 @@ def test_requests_use_the_spec_paths_paging_parameters_and_bearer_token(emulator
     for i in range(3):
         client.register_model(f"m{i}", "s3://models/m", **REGISTER)
     emulator.requests.clear()
-    assert [m.name for m in client.list_models(page_size=2, order_by="CREATE_TIME", sort_order="DESC")] == ["m2", "m1", "m0"]
+    assert [m.name for m in client.list_models(page_size=2, order_by="CREATE_TIME", sort_order="DESC")] == [
+        "m2",
+        "m1",
+        "m0",
+    ]
     lists = [(path, query) for method, path, query, _ in emulator.requests if method == "GET"]
     assert [path for path, _ in lists] == ["/api/model_registry/v1alpha3/registered_models"] * 2
     assert lists[0][1] == {"pageSize": "2", "orderBy": "CREATE_TIME", "sortOrder": "DESC"}

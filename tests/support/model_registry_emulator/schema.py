@@ -68,7 +68,11 @@ class Spec:
         components = self.doc["components"]
         for template, item in self.doc["paths"].items():
             shared = [self._param(p) for p in item.get("parameters", [])]
-            regex = "^" + re.sub(r"\{([^}]+)\}", r"(?P<\1>[^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}")) + "$"
+            regex = (
+                "^"
+                + re.sub(r"\{([^}]+)\}", r"(?P<\1>[^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
+                + "$"
+            )
             for method, op in item.items():
                 if method == "parameters" or not isinstance(op, dict):
                     continue
@@ -109,7 +113,10 @@ class Spec:
         """Why `instance` does not match `schema` (empty if it does), unknown properties included."""
         root = {**schema, "components": self.doc["components"]}
         validator = jsonschema.Draft202012Validator(root, format_checker=None)
-        found = [f"{'/'.join(str(p) for p in e.absolute_path) or '<body>'}: {e.message}" for e in validator.iter_errors(instance)]
+        found = [
+            f"{'/'.join(str(p) for p in e.absolute_path) or '<body>'}: {e.message}"
+            for e in validator.iter_errors(instance)
+        ]
         if not found and isinstance(instance, dict):
             known = self.properties(schema, instance)
             if known is not None:

@@ -36,7 +36,13 @@ _FIND = {
 }
 _PARENT_FIELD = {"model_version": "registeredModelId", "experiment_run": "experimentId"}
 _DEFAULT_STATE = {"registered_model": "LIVE", "model_version": "LIVE", "experiment": "LIVE", "experiment_run": "LIVE"}
-_ARTIFACT_KINDS = {"model-artifact": "model_artifact", "metric": "artifact", "parameter": "artifact", "doc-artifact": "artifact", "dataset-artifact": "artifact"}
+_ARTIFACT_KINDS = {
+    "model-artifact": "model_artifact",
+    "metric": "artifact",
+    "parameter": "artifact",
+    "doc-artifact": "artifact",
+    "dataset-artifact": "artifact",
+}
 
 
 class ApiError(Exception):
@@ -105,7 +111,13 @@ class Store:
             meta = self.meta[rid]
             self.conflict(kind, meta[1], {"externalId": body.get("externalId")}, rid)
             row = self.rows[rid]
-            row.update({k: v for k, v in body.items() if k not in ("id", "name", "createTimeSinceEpoch", "lastUpdateTimeSinceEpoch")})
+            row.update(
+                {
+                    k: v
+                    for k, v in body.items()
+                    if k not in ("id", "name", "createTimeSinceEpoch", "lastUpdateTimeSinceEpoch")
+                }
+            )
             now = self.now()
             row["lastUpdateTimeSinceEpoch"] = str(now)
             self.meta[rid] = (meta[0], meta[1], meta[2], now)
@@ -118,7 +130,9 @@ class Store:
                 raise ApiError(404, f"{kind} {rid} not found")
             return dict(self.rows[rid])
 
-    def select(self, kind: str, parent: str | None, pred: Callable[[Body], bool] = lambda _: True) -> list[tuple[Body, tuple[str, str | None, int, int]]]:
+    def select(
+        self, kind: str, parent: str | None, pred: Callable[[Body], bool] = lambda _: True
+    ) -> list[tuple[Body, tuple[str, str | None, int, int]]]:
         with self.lock:
             return [
                 (dict(row), self.meta[rid])
@@ -131,7 +145,11 @@ class Store:
 
 def _page(items: list[tuple[Body, tuple[str, str | None, int, int]]], query: dict[str, str]) -> Body:
     order = query.get("orderBy", "ID")
-    key = {"ID": lambda m: int(m[0]["id"]), "CREATE_TIME": lambda m: (m[1][2], int(m[0]["id"])), "LAST_UPDATE_TIME": lambda m: (m[1][3], int(m[0]["id"]))}[order]
+    key = {
+        "ID": lambda m: int(m[0]["id"]),
+        "CREATE_TIME": lambda m: (m[1][2], int(m[0]["id"])),
+        "LAST_UPDATE_TIME": lambda m: (m[1][3], int(m[0]["id"])),
+    }[order]
     items = sorted(items, key=key, reverse=query.get("sortOrder", "ASC") == "DESC")
     size = int(query.get("pageSize", "100"))
     start = 0
@@ -149,7 +167,9 @@ def _page(items: list[tuple[Body, tuple[str, str | None, int, int]]], query: dic
 class ModelRegistryEmulator:
     """The emulator; use as a context manager or call `start()` / `stop()`."""
 
-    def __init__(self, spec: Spec | None = None, *, token: str | None = None, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, spec: Spec | None = None, *, token: str | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.spec = spec
         self.token = token
         self.tls = tls
@@ -176,22 +196,22 @@ class ModelRegistryEmulator:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _serve(self, method: str) -> None:
                 emulator._handle(self, method)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._serve("GET")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._serve("POST")
 
-            def do_PATCH(self) -> None:  # noqa: N802
+            def do_PATCH(self) -> None:
                 self._serve("PATCH")
 
-            def do_DELETE(self) -> None:  # noqa: N802
+            def do_DELETE(self) -> None:
                 self._serve("DELETE")
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -257,7 +277,7 @@ class ModelRegistryEmulator:
         handler.end_headers()
         handler.wfile.write(data)
 
-    def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
+    def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:  # noqa: C901
         if not path.startswith(BASE):
             raise ApiError(404, "not found")
         segments = path[len(BASE) :].strip("/").split("/")
@@ -296,7 +316,9 @@ class ModelRegistryEmulator:
             if method == "POST":
                 return self._post_artifact(rid, kind, body)
             wanted = query.get("artifactType")
-            rows = store.select("artifact", rid, lambda r: (wanted is None or r.get("artifactType") == wanted) and self._named(query)(r))
+            rows = store.select(
+                "artifact", rid, lambda r: (wanted is None or r.get("artifactType") == wanted) and self._named(query)(r)
+            )
             return 200, _page(rows, query)
         if kind == "experiment" and child == "experiment_runs":
             store.get(rid, kind)
@@ -311,13 +333,17 @@ class ModelRegistryEmulator:
     @staticmethod
     def _named(query: dict[str, str]) -> Callable[[Body], bool]:
         name, external = query.get("name"), query.get("externalId")
-        return lambda row: (name is None or row.get("name") == name) and (external is None or row.get("externalId") == external)
+        return lambda row: (
+            (name is None or row.get("name") == name) and (external is None or row.get("externalId") == external)
+        )
 
     def _post_artifact(self, parent: str, parent_kind: str, body: Body) -> tuple[int, Body]:
         kind = _ARTIFACT_KINDS[body["artifactType"]]
         store = self.store
         if body["artifactType"] == "metric" and parent_kind == "experiment_run":
-            existing = store.select("artifact", parent, lambda r: r.get("artifactType") == "metric" and r.get("name") == body.get("name"))
+            existing = store.select(
+                "artifact", parent, lambda r: r.get("artifactType") == "metric" and r.get("name") == body.get("name")
+            )
             if existing:
                 row = store.update(existing[0][0]["id"], "artifact", body)
                 status = 200
@@ -340,7 +366,11 @@ class ModelRegistryEmulator:
             steps = {int(s) for s in query["stepIds"].split(",")}
             rows = [row for row in rows if row.get("step") in steps]
         size = int(query.get("pageSize", "100"))
-        start = int(base64.urlsafe_b64decode(query["nextPageToken"]).decode().split(":")[1]) if query.get("nextPageToken") else 0
+        start = (
+            int(base64.urlsafe_b64decode(query["nextPageToken"]).decode().split(":")[1])
+            if query.get("nextPageToken")
+            else 0
+        )
         chunk = rows[start : start + size]
         more = start + size < len(rows)
         token = base64.urlsafe_b64encode(f"offset:{start + size}".encode()).decode() if more else ""

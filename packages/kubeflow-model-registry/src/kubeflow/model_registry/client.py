@@ -55,7 +55,9 @@ def _text(field: str, value: object, *, optional: bool = False) -> None:
 def _local_path(url: str) -> Path:
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost") or not parts.path:
-        raise InvalidInputError("base_url", f"{url!r} is not a file URL of a local path.", "Give file:///abs/registry.db.")
+        raise InvalidInputError(
+            "base_url", f"{url!r} is not a file URL of a local path.", "Give file:///abs/registry.db."
+        )
     return Path(unquote(parts.path))
 
 
@@ -114,6 +116,14 @@ def _build(cls: type[M], field: str, **values: Any) -> M:
         raise InvalidInputError(f"{field}.{where}" if where else field, error["msg"]) from None
 
 
+def _check_register_arguments(**values: object) -> None:
+    _text("name", values.pop("name"))
+    _text("version", values.pop("version"))
+    for field, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise InvalidInputError(field, f"must be a string, got {type(value).__name__}.")
+
+
 class ModelRegistryClient:
     """Register models and find their versions and artifacts, locally or in a Kubeflow Model Registry.
 
@@ -170,7 +180,11 @@ class ModelRegistryClient:
 
     def __repr__(self) -> str:
         config = self.backend_config
-        where = f"path={str(config.path)!r}" if isinstance(config, LocalModelRegistryConfig) else f"base_url={config.base_url!r}"
+        where = (
+            f"path={str(config.path)!r}"
+            if isinstance(config, LocalModelRegistryConfig)
+            else f"base_url={config.base_url!r}"
+        )
         return f"ModelRegistryClient({where})"
 
     @property
@@ -269,20 +283,18 @@ class ModelRegistryClient:
                 `metadata` value of an unsupported type.
             DuplicateError: The model already has this version (also an upstream `StoreError` where imported).
         """
-        _text("name", name)
-        _text("version", version)
-        for field, value in (
-            ("model_format_name", model_format_name),
-            ("model_format_version", model_format_version),
-            ("author", author),
-            ("owner", owner),
-            ("version_description", version_description),
-            ("description", description),
-            ("external_id", external_id),
-            ("experiment", experiment),
-        ):
-            if value is not None and not isinstance(value, str):
-                raise InvalidInputError(field, f"must be a string, got {type(value).__name__}.")
+        _check_register_arguments(
+            name=name,
+            version=version,
+            model_format_name=model_format_name,
+            model_format_version=model_format_version,
+            author=author,
+            owner=owner,
+            version_description=version_description,
+            description=description,
+            external_id=external_id,
+            experiment=experiment,
+        )
         properties = _metadata(metadata)
         job: JobRecord | None = None
         if from_job is not None:
@@ -306,9 +318,7 @@ class ModelRegistryClient:
         ):
             raise InvalidInputError("storage_config", f"must be a StorageConfig, got {type(storage).__name__}.")
         who = author or self.author
-        model = _build(
-            RegisteredModel, "name", name=name, owner=owner or self.author, description=description
-        )
+        model = _build(RegisteredModel, "name", name=name, owner=owner or self.author, description=description)
         mv = _build(
             ModelVersion,
             "version",
@@ -336,15 +346,32 @@ class ModelRegistryClient:
             artifact.model_source_id = job.name
             artifact.model_source_name = job.name
         existing = self._call(self.store.find, "registered_model", name=name)
-        if existing is not None and self._call(self.store.find, "model_version", name=version, parent_id=existing["id"]):
+        if existing is not None and self._call(
+            self.store.find, "model_version", name=version, parent_id=existing["id"]
+        ):
             self._raise(
-                DuplicateError("version", f"model {name!r} already has a version {version!r}.", "Choose a new version name.")
+                DuplicateError(
+                    "version", f"model {name!r} already has a version {version!r}.", "Choose a new version name."
+                )
             )
         if external_id is not None and self._call(self.store.find, "model_version", external_id=external_id):
             self._raise(DuplicateError("external_id", f"a model version with external id {external_id!r} exists."))
+        return self._write_registration(model, mv, artifact, existing, job, experiment or DEFAULT_EXPERIMENT, who)
+
+    def _write_registration(
+        self,
+        model: RegisteredModel,
+        mv: ModelVersion,
+        artifact: ModelArtifact,
+        existing: Body | None,
+        job: JobRecord | None,
+        experiment: str,
+        who: str | None,
+    ) -> RegisteredModel:
+        name, version = model.name, mv.name
         with self._transaction():
             if job is not None:
-                run = self._log(job, experiment or DEFAULT_EXPERIMENT, who)
+                run = self._log(job, experiment, who)
                 artifact.experiment_id = run.experiment_id
                 artifact.experiment_run_id = run.id
             rm = self._model_for(model, existing)
@@ -395,7 +422,9 @@ class ModelRegistryClient:
         model = self._model_body(name)
         found = self._call(self.store.find, "model_version", name=version, parent_id=model["id"])
         if found is None:
-            self._raise(ModelNotFoundError(f"Model version {version!r} not found for model {name!r}", reason="NotFound"))
+            self._raise(
+                ModelNotFoundError(f"Model version {version!r} not found for model {name!r}", reason="NotFound")
+            )
         body: Body = found
         return body
 
@@ -445,7 +474,11 @@ class ModelRegistryClient:
         else:
             _text("version", version)
             model = self.find_model(name)
-            body = None if model is None else self._call(self.store.find, "model_version", name=version, parent_id=model.id)
+            body = (
+                None
+                if model is None
+                else self._call(self.store.find, "model_version", name=version, parent_id=model.id)
+            )
         return None if body is None else ModelVersion.model_validate(body)
 
     def find_model_artifact(self, *, external_id: str) -> ModelArtifact | None:
@@ -466,7 +499,13 @@ class ModelRegistryClient:
         if not isinstance(obj, cls):
             raise TypeError(f"Expected {cls.__name__}, got {type(obj).__name__}. ")
         if not obj.id:
-            self._raise(InvalidInputError(f"{argument}.id", f"the {cls.__name__} has no id.", f"Update a {cls.__name__} you got from this client."))
+            self._raise(
+                InvalidInputError(
+                    f"{argument}.id",
+                    f"the {cls.__name__} has no id.",
+                    f"Update a {cls.__name__} you got from this client.",
+                )
+            )
         assert obj.id is not None
         body = obj.update_body()
         if isinstance(obj, ModelArtifact) and obj.uri is not None:
@@ -619,7 +658,8 @@ class ModelRegistryClient:
         external = f"local-trainjob:{job.name}:{job.created_ms}"
         if run_body is not None and run_body.get("externalId") not in (None, external):
             raise InvalidInputError(
-                "from_job", f"experiment {experiment!r} already has a run {job.name!r} from an earlier job of that name."
+                "from_job",
+                f"experiment {experiment!r} already has a run {job.name!r} from an earlier job of that name.",
             )
         fields: dict[str, Any] = {"status": job.status, "owner": owner}
         if job.finished_ms is not None:
@@ -639,11 +679,12 @@ class ModelRegistryClient:
             run = ExperimentRun.model_validate(run_body)
             assert run.id is not None
             for key, (value, kind) in job.parameters.items():
-                parameter = Parameter(name=key, value=value, parameter_type=kind)  # type: ignore[arg-type]
+                parameter = Parameter.model_validate({"name": key, "value": value, "parameterType": kind})
                 self._call(self.store.create, "parameter", parameter.create_body(), run.id)
         run = ExperimentRun.model_validate(run_body)
         assert run.id is not None
-        seen = int((run.custom_properties or {}).get(_PROGRESS_SEEN, 0) or 0)  # type: ignore[arg-type]
+        counted = (run.custom_properties or {}).get(_PROGRESS_SEEN, 0)
+        seen = counted if isinstance(counted, int) else 0
         for point in job.metrics[seen:]:
             metric = Metric(name=point.name, value=point.value, step=point.step, timestamp=str(point.timestamp_ms))
             self._call(self.store.log_metric, run.id, metric.create_body())

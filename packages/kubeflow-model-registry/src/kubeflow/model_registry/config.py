@@ -64,4 +64,10 @@ class RestModelRegistryConfig(BackendConfig):
 RegistryConfig = LocalModelRegistryConfig | RestModelRegistryConfig
 """Either backend's config."""
 
-__all__ = ["DATABASE_FILE", "LocalModelRegistryConfig", "RegistryConfig", "RestModelRegistryConfig", "default_registry_path"]
+__all__ = [
+    "DATABASE_FILE",
+    "LocalModelRegistryConfig",
+    "RegistryConfig",
+    "RestModelRegistryConfig",
+    "default_registry_path",
+]

@@ -23,7 +23,16 @@ OUTPUT_METRICS = ("output_uri", "model_uri")
 """String metrics a job reports to name its output."""
 SOURCE_KIND = "kubeflow-trainer"
 """`model_source_kind` of artifacts registered from a job."""
-_PARAMETERS = ("runtime", "framework", "trainer", "function", "num_nodes", "nproc_per_node", "device", "packages_to_install")
+_PARAMETERS = (
+    "runtime",
+    "framework",
+    "trainer",
+    "function",
+    "num_nodes",
+    "nproc_per_node",
+    "device",
+    "packages_to_install",
+)
 _STATUS = {"Complete": "FINISHED", "Failed": "FAILED", "Running": "RUNNING", "Created": "SCHEDULED"}
 
 

@@ -141,7 +141,8 @@ def check_custom_value(field: str, value: object) -> CustomValue:
     if isinstance(value, int):
         if abs(value) > _INT32_DIGITS:
             raise InvalidInputError(
-                field, f"{value} has more than nine digits; the Model Registry API stores ints up to 999999999.",
+                field,
+                f"{value} has more than nine digits; the Model Registry API stores ints up to 999999999.",
                 "Store it as a float or a string.",
             )
         return value
@@ -169,5 +170,5 @@ def from_api_value(payload: object) -> CustomValue:
 
 
 @functools.cache
-def _ADAPTER() -> TypeAdapter[MetadataValue]:  # noqa: N802
+def _ADAPTER() -> TypeAdapter[MetadataValue]:
     return TypeAdapter(MetadataValue)

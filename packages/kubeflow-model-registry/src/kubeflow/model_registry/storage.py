@@ -88,7 +88,9 @@ def upload_artifact(model_files_path: str, *, upload_params: S3UploadParams | OC
         try:
             from model_registry.utils import save_to_oci_registry  # type: ignore[import-not-found]
         except ImportError as exc:
-            raise ImportError("Uploading to an OCI registry needs the model-registry package: pip install model-registry") from exc
+            raise ImportError(
+                "Uploading to an OCI registry needs the model-registry package: pip install model-registry"
+            ) from exc
         uri: str = save_to_oci_registry(
             base_image=upload_params.base_image, oci_ref=upload_params.oci_ref, model_files_path=str(path)
         )

@@ -16,7 +16,9 @@ SCHEMES = ("file", "s3", "hf", "oci", "gs", "pvc", "http", "https")
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _HF_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
-_OCI_REPO = re.compile(r"^[a-z0-9]+(?:[._\-]{1,2}[a-z0-9]+|-+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._\-]{1,2}[a-z0-9]+|-+[a-z0-9]+)*)*$")
+_OCI_REPO = re.compile(
+    r"^[a-z0-9]+(?:[._\-]{1,2}[a-z0-9]+|-+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._\-]{1,2}[a-z0-9]+|-+[a-z0-9]+)*)*$"
+)
 _OCI_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$")
 _OCI_DIGEST = re.compile(r"^[a-z0-9]+(?:[+._\-][a-z0-9]+)*:[a-fA-F0-9]{32,}$")
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?(?::[0-9]{1,5})?$")
@@ -65,7 +67,9 @@ def validate_uri(uri: object, field: str = "uri") -> str:
     elif scheme in ("s3", "gs"):
         bucket, _, _key = rest.partition("/")
         if not _BUCKET.match(bucket) or ".." in bucket:
-            raise _bad(uri, f"has a malformed bucket name {bucket!r} (3-63 lowercase letters, digits, '.', '-').", field)
+            raise _bad(
+                uri, f"has a malformed bucket name {bucket!r} (3-63 lowercase letters, digits, '.', '-').", field
+            )
     elif scheme == "hf":
         repo = rest.split("@", 1)[0]
         ids = repo.split("/")[:2]

@@ -93,7 +93,9 @@ class RegistryStore(Protocol):
         ...
 
 
-def describe(kind: str, *, name: str | None = None, external_id: str | None = None, resource_id: str | None = None) -> str:
+def describe(
+    kind: str, *, name: str | None = None, external_id: str | None = None, resource_id: str | None = None
+) -> str:
     """`registered model 'mnist'` and the like, for messages."""
     what = kind.replace("_", " ")
     if name is not None:

@@ -35,7 +35,7 @@ API_PREFIX = "/api/model_registry/v1alpha3"
 """Where the v1alpha3 API lives on the server."""
 TOKEN_PATH_ENV = "KF_PIPELINES_SA_TOKEN_PATH"
 """The environment variable naming a token file, read when no token is given (as the upstream client does)."""
-SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"  # noqa: S105 - a path, not a secret
+SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,9 @@ class HttpTransport:
         self.config = config
         self.base, self.verify = server_url(config)
         if config.custom_ca is not None and not Path(config.custom_ca).expanduser().is_file():
-            raise InvalidInputError("custom_ca", f"{config.custom_ca!r} is not a file.", "Give the path of a PEM CA bundle.")
+            raise InvalidInputError(
+                "custom_ca", f"{config.custom_ca!r} is not a file.", "Give the path of a PEM CA bundle."
+            )
         self.policy = policy or RetryPolicy(max_retries=config.max_retries)
         self._token = _token(config)
         self._pool: Any = None
@@ -211,7 +213,9 @@ class HttpTransport:
 
     def _sleep(self, attempt: int, retry_after: float | None, what: str, cause: str) -> None:
         wait = self.policy.delay(attempt, retry_after)
-        log.debug("retrying %s after %s (attempt %d of %d, in %.2fs)", what, cause, attempt, self.policy.max_retries, wait)
+        log.debug(
+            "retrying %s after %s (attempt %d of %d, in %.2fs)", what, cause, attempt, self.policy.max_retries, wait
+        )
         self.policy.sleep(wait)
 
     @staticmethod
@@ -224,7 +228,9 @@ class HttpTransport:
             return InvalidInputError("request", text, reason=reason or "BadRequest", status=status)
         if status in (401, 403):
             return ForbiddenError(
-                text + " Check user_token (a bearer token the server accepts).", reason=reason or "Forbidden", status=status
+                text + " Check user_token (a bearer token the server accepts).",
+                reason=reason or "Forbidden",
+                status=status,
             )
         if status == 404:
             return NotFoundError(text, reason=reason or "NotFound", status=status)

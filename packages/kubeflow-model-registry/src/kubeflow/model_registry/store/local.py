@@ -216,7 +216,9 @@ class LocalStore:
                 "SELECT id FROM resources WHERE kind = ? AND parent = ? AND name = ?", (kind, parent, name)
             ).fetchone()
             if row and row[0] != own_id:
-                raise AlreadyExistsError(f"A {describe(kind, name=name)} already exists.", reason="AlreadyExists", status=409)
+                raise AlreadyExistsError(
+                    f"A {describe(kind, name=name)} already exists.", reason="AlreadyExists", status=409
+                )
         if external_id is not None:
             row = conn.execute(
                 "SELECT id FROM resources WHERE kind = ? AND external_id = ?", (kind, external_id)
@@ -239,7 +241,9 @@ class LocalStore:
             if parent_kind is not None:
                 pid = _int_id(parent_id)
                 if self._row(conn, parent_kind, pid) is None:
-                    raise NotFoundError(f"No {describe(parent_kind, resource_id=parent_id)}.", reason="NotFound", status=404)
+                    raise NotFoundError(
+                        f"No {describe(parent_kind, resource_id=parent_id)}.", reason="NotFound", status=404
+                    )
                 parent = pid or 0
             self._conflict(conn, kind, parent, body, None)
             now = _now_ms()
@@ -318,7 +322,8 @@ class LocalStore:
         """One page of the resources of a kind; see `RegistryStore.list`."""
         column = _COLUMNS[order_by]
         direction, compare = ("ASC", ">") if sort_order == "ASC" else ("DESC", "<")
-        where, args = "kind = ?", [kind]
+        where = "kind = ?"
+        args: list[str | int] = [kind]
         if self._parent_kind(kind) is not None:
             where += " AND parent = ?"
             args.append(_int_id(parent_id) or 0)
@@ -328,7 +333,7 @@ class LocalStore:
             args += [key, last]
         with self._reading() as conn:
             rows = conn.execute(
-                f"SELECT body, {column}, id FROM resources WHERE {where} "  # noqa: S608 - column and order are ours
+                f"SELECT body, {column}, id FROM resources WHERE {where} "
                 f"ORDER BY {column} {direction}, id {direction} LIMIT ?",
                 (*args, page_size + 1),
             ).fetchall()
@@ -356,7 +361,8 @@ class LocalStore:
         self, run_id: str, *, name: str | None = None, page_size: int = 100, page_token: str | None = None
     ) -> Page:
         """One page of a run's metric values, oldest first; see `RegistryStore.metric_history`."""
-        where, args = "run = ?", [_int_id(run_id) or 0]
+        where = "run = ?"
+        args: list[str | int] = [_int_id(run_id) or 0]
         if name is not None:
             where += " AND name = ?"
             args.append(name)
@@ -366,9 +372,11 @@ class LocalStore:
             args.append(last)
         with self._reading() as conn:
             if self._row(conn, "experiment_run", _int_id(run_id)) is None:
-                raise NotFoundError(f"No {describe('experiment_run', resource_id=run_id)}.", reason="NotFound", status=404)
+                raise NotFoundError(
+                    f"No {describe('experiment_run', resource_id=run_id)}.", reason="NotFound", status=404
+                )
             rows = conn.execute(
-                f"SELECT body, id FROM metric_history WHERE {where} ORDER BY id LIMIT ?",  # noqa: S608
+                f"SELECT body, id FROM metric_history WHERE {where} ORDER BY id LIMIT ?",
                 (*args, page_size + 1),
             ).fetchall()
         more = len(rows) > page_size

@@ -77,7 +77,9 @@ class RestStore:
         if not resource_id.isdigit():
             return None
         try:
-            answer = self.http.request("GET", f"{_PATHS[kind][0]}/{resource_id}", action=f"get {describe(kind, resource_id=resource_id)}")
+            answer = self.http.request(
+                "GET", f"{_PATHS[kind][0]}/{resource_id}", action=f"get {describe(kind, resource_id=resource_id)}"
+            )
         except NotFoundError:
             return None
         found: Body = answer.body
@@ -96,7 +98,10 @@ class RestStore:
             patch["artifactType"] = ARTIFACT_TYPE[kind]
             patch.pop("name", None)
         answer = self.http.request(
-            "PATCH", f"{_PATHS[kind][0]}/{resource_id}", body=patch, action=f"update {describe(kind, resource_id=resource_id)}"
+            "PATCH",
+            f"{_PATHS[kind][0]}/{resource_id}",
+            body=patch,
+            action=f"update {describe(kind, resource_id=resource_id)}",
         )
         updated: Body = answer.body
         return updated

@@ -246,7 +246,7 @@ class ModelRegistryClient:
         storage_config: StorageConfig | None = None,
         description: str | None = None,
         external_id: str | None = None,
-        from_job: str | None = None,
+        from_job: str | Any | None = None,
         experiment: str | None = None,
     ) -> RegisteredModel:
         """Register a version of a model and its artifact, creating the registered model if needed.
@@ -271,7 +271,7 @@ class ModelRegistryClient:
                 service_account_name=)`).
             description: The registered model's description (when the model is created).
             external_id: The version's id in your own system (unique in the registry).
-            from_job: A local trainer job: it is logged as an experiment run (parameters and metric history) and
+            from_job: A local trainer job (its name, or the `TrainJob`): it is logged as an experiment run (parameters and metric history) and
                 the version's artifact is linked to that run and to the job's output.
             experiment: The experiment `from_job` is logged under (default `trainer-jobs`).
 
@@ -627,7 +627,7 @@ class ModelRegistryClient:
 
     # ---------------------------------------------------------------- experiments
 
-    def log_job(self, job: str, *, experiment: str | None = None, owner: str | None = None) -> ExperimentRun:
+    def log_job(self, job: str | Any, *, experiment: str | None = None, owner: str | None = None) -> ExperimentRun:
         """Log a local trainer job as a run of `experiment`: its parameters, status and metric history.
 
         Logging the same job again updates the run and adds only the values reported since.

@@ -76,16 +76,18 @@ def _parameter(value: object) -> tuple[str, str]:
     return (json.dumps(value, sort_keys=True, default=str), "object")
 
 
-def read_job(job: str, config: LocalProcessBackendConfig | None = None) -> JobRecord:
-    """The record of local job `job`: status, parameters, metric history and output URI.
+def read_job(job: object, config: LocalProcessBackendConfig | None = None) -> JobRecord:
+    """The record of local job `job` (a name, or anything with a `.name`): status, parameters, metrics, output.
 
     Raises:
         InvalidInputError: There is no such local job (field `from_job`).
     """
     from kubeflow.core.local.backend import LocalProcessBackend
 
-    if not isinstance(job, str) or not job.strip():
-        raise InvalidInputError("from_job", f"must be a job name, got {job!r}.")
+    name = getattr(job, "name", job)
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError("from_job", f"must be a job name (or a TrainJob), got {job!r}.")
+    job = name
     backend = LocalProcessBackend(config)
     info = backend.describe(job)
     if info is None:

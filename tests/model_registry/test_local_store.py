@@ -5,15 +5,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from kubeflow.model_registry import LocalModelRegistryConfig, ModelRegistryClient
 
 WRITER = """
-import sys
+import os, sys, time
 from kubeflow.model_registry import ModelRegistryClient
-path, worker, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+path, worker, count, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 client = ModelRegistryClient("file://" + path, author=f"worker-{worker}")
+open(go + f".ready-{worker}", "w").close()
+while not os.path.exists(go):  # start together
+    time.sleep(0.005)
 for i in range(count):
     client.register_model("shared", f"s3://models/shared/{worker}/{i}", version=f"w{worker}-v{i}", metadata={"i": i})
 """
@@ -22,10 +26,18 @@ for i in range(count):
 def test_concurrent_writers_in_several_processes_lose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "registry.sqlite3"
     workers, count = 4, 15
+    go = tmp_path / "go"
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(w), str(count)], stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db), str(w), str(count), str(go)], stderr=subprocess.PIPE, text=True
+        )
         for w in range(workers)
     ]
+    ready = [tmp_path / f"go.ready-{w}" for w in range(workers)]
+    while not all(path.exists() for path in ready):
+        assert all(proc.poll() is None for proc in procs), "a writer died before starting"
+        time.sleep(0.01)
+    go.touch()
     for proc in procs:
         _, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err

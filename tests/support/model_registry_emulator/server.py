@@ -266,7 +266,7 @@ class ModelRegistryEmulator:
             status, body = exc.status, {"code": str(exc.status), "message": exc.message}
         except (ValueError, KeyError) as exc:
             status, body = 400, {"code": "400", "message": f"bad request: {exc}"}
-        if self.spec is not None and status != 401 and not (body and body.get("message") == "injected fault"):
+        if self.spec is not None and not (status == 429 and body and body.get("message") == "injected fault"):
             self.validated += 1
             self.violations += self.spec.check_response(method, parts.path, status, body)
         data = json.dumps(body).encode() if body is not None else b""

@@ -16,9 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
 
-from model_registry_emulator import ModelRegistryEmulator  # noqa: E402
-
-from kubeflow.model_registry import ModelRegistryClient  # noqa: E402
+from kubeflow.model_registry import ModelRegistryClient
+from model_registry_emulator import ModelRegistryEmulator
 
 
 def run(label: str, client: ModelRegistryClient, models: int, versions: int, requests: list[object] | None) -> None:

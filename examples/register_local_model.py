@@ -38,7 +38,9 @@ def main() -> None:
     """Run the laptop flow end to end."""
     out_dir = tempfile.mkdtemp(prefix="linear-")
     trainer = TrainerClient()
-    job = trainer.train(runtime="python", trainer=CustomTrainer(func=train, func_args={"out_dir": out_dir, "epochs": 30}))
+    job = trainer.train(
+        runtime="python", trainer=CustomTrainer(func=train, func_args={"out_dir": out_dir, "epochs": 30})
+    )
     trainer.wait_for_job_status(job)
 
     registry = ModelRegistryClient(author="me")  # a private SQLite file next to the local jobs

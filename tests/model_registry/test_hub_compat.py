@@ -131,3 +131,18 @@ def test_0_5_except_clauses_still_catch(tmp_path: Path, upstream_store_error: ty
         client.get_model_version("m", "v9")
     with pytest.raises(ValueError):
         client.get_model("missing")
+
+
+def test_upload_is_optional_and_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubeflow.core.errors import InvalidInputError
+
+    params = S3UploadParams(bucket_name="models", s3_prefix="mnist/v1")
+    with pytest.raises(InvalidInputError) as info:
+        upload_artifact(str(tmp_path / "missing"), upload_params=params)
+    assert info.value.field == "model_files_path"
+    (tmp_path / "model.bin").write_bytes(b"\0")
+    monkeypatch.setitem(sys.modules, "boto3", None)  # not installed
+    with pytest.raises(ImportError, match="pip install boto3"):
+        upload_artifact(str(tmp_path / "model.bin"), upload_params=params)
+    with pytest.raises(TypeError):
+        upload_artifact(str(tmp_path / "model.bin"), upload_params=object())  # type: ignore[arg-type]

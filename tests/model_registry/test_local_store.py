@@ -58,6 +58,8 @@ def test_the_default_store_is_a_private_file_in_the_local_state_dir(tmp_path: Pa
     assert path == tmp_path / "state" / ".model-registry.sqlite3"
     assert not path.exists()  # nothing is created before the first operation
     client.register_model("m", "file:///models/m", version="v1")
+    journals = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    assert [p.stat().st_mode & 0o777 for p in journals if p.exists()] == [0o600] * 2  # WAL mode, private journals
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert ModelRegistryClient().get_model_artifact("m", "v1").uri == "file:///models/m"  # another client sees it

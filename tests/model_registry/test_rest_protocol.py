@@ -69,6 +69,24 @@ def test_transient_errors_are_retried_with_backoff(emulator: ModelRegistryEmulat
     assert [v.name for v in client.list_model_versions("mnist")] == ["v1"]  # nothing duplicated
 
 
+def test_a_create_whose_answer_was_lost_is_retried_without_duplicating(emulator: ModelRegistryEmulator) -> None:
+    client = _client(emulator)
+    emulator.lost_answers += [("POST", "/registered_models", 500), ("POST", "/model_versions", 503)]
+    client.register_model("mnist", "s3://models/mnist", **REGISTER)
+    assert not emulator.lost_answers
+    assert [m.name for m in client.list_models()] == ["mnist"]
+    assert [v.name for v in client.list_model_versions("mnist")] == ["v1"]
+    assert client.get_model_artifact("mnist", "v1").uri == "s3://models/mnist"
+
+
+def test_other_client_errors_are_not_retried(emulator: ModelRegistryEmulator) -> None:
+    client = _client(emulator)
+    emulator.requests.clear()
+    with pytest.raises(ValueError):
+        client.get_model("missing")
+    assert len(emulator.requests) == 1
+
+
 def test_errors_after_the_last_retry_are_typed(emulator: ModelRegistryEmulator) -> None:
     client = ModelRegistryClient(
         backend_config=RestModelRegistryConfig(base_url=emulator.url, user_token=TOKEN, max_retries=1)
@@ -77,6 +95,7 @@ def test_errors_after_the_last_retry_are_typed(emulator: ModelRegistryEmulator) 
     with pytest.raises(BackendError) as info:
         client.get_model("x")
     assert info.value.status == 503 and isinstance(info.value, RuntimeError)
+    assert len(emulator.requests) == 2  # the first attempt and one retry
 
 
 def test_unreachable_server_is_reported_at_once() -> None:

@@ -9,7 +9,8 @@ names/external ids, `Error` bodies, and bearer-token auth when a token is set.
 When given the spec (`Spec`), every request and every response is validated against it: a request the spec forbids
 is answered 400 and recorded in `violations`, and so is a response that does not match its schema; the fixtures
 fail the test if `violations` is not empty. `faults` injects error answers (e.g. 503 with `Retry-After`) before the
-next requests are served, to exercise retries.
+next requests are served, and `lost_answers` replaces the answer of a request after it was served (the change is
+made, the client hears 5xx), to exercise retries that must not duplicate anything.
 """
 
 from model_registry_emulator.server import ModelRegistryEmulator

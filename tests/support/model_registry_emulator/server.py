@@ -177,6 +177,9 @@ class ModelRegistryEmulator:
         self.violations: list[str] = []
         self.faults: list[tuple[int, float | None]] = []
         """(status, Retry-After) answers to give to the next requests, in order."""
+        self.lost_answers: list[tuple[str, str, int]] = []
+        """(method, path suffix, status): serve the next matching request, then answer `status` instead (the
+        change is made but the client never hears of it, as when a proxy drops the answer)."""
         self.requests: list[tuple[str, str, dict[str, str], str | None]] = []
         """(method, path, query, Authorization header) of every request served."""
         self.validated = 0
@@ -262,6 +265,10 @@ class ModelRegistryEmulator:
                 headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
                 raise ApiError(fault, "injected fault")
             status, body = self._route(method, parts.path, query, body_in)
+            lost = next((x for x in self.lost_answers if x[0] == method and parts.path.endswith(x[1])), None)
+            if lost is not None:
+                self.lost_answers.remove(lost)
+                raise ApiError(lost[2], "injected fault")
         except ApiError as exc:
             status, body = exc.status, {"code": str(exc.status), "message": exc.message}
         except (ValueError, KeyError) as exc:

@@ -191,3 +191,14 @@ def test_tls_with_a_custom_ca(tls_emulator: ModelRegistryEmulator, tls_files: tu
     with pytest.raises(InvalidInputError) as info:
         ModelRegistryClient(tls_emulator.url, custom_ca=str(tls_files[0].with_name("missing.pem")))
     assert info.value.field == "custom_ca"
+
+
+def test_the_v1_api_of_newer_servers(emulator: ModelRegistryEmulator) -> None:
+    client = ModelRegistryClient(emulator.url + "/api/model_registry/v1", author="alice", user_token=TOKEN)
+    assert isinstance(client.backend_config, RestModelRegistryConfig) and client.backend_config.api_version == "v1"
+    emulator.requests.clear()
+    client.register_model("mnist", "s3://models/mnist", **REGISTER)
+    assert client.get_model_artifact("mnist", "v1").uri == "s3://models/mnist"
+    assert all(path.startswith("/api/model_registry/v1/") for _, path, _, _ in emulator.requests)
+    with pytest.raises(BackendError, match="no experiments"):
+        client.get_experiment("trainer-jobs")

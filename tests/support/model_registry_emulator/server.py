@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 from model_registry_emulator.schema import Spec
 
 BASE = "/api/model_registry/v1alpha3"
+V1 = "/api/model_registry/v1"
+_V1_MISSING = ("/experiments", "/experiment", "/experiment_runs", "/experiment_run")
 Body = dict[str, Any]
 
 # collection -> (kind, parent field or None)
@@ -168,9 +170,12 @@ class ModelRegistryEmulator:
     """The emulator; use as a context manager or call `start()` / `stop()`."""
 
     def __init__(
-        self, spec: Spec | None = None, *, token: str | None = None, tls: ssl.SSLContext | None = None
+        self, spec: Spec | None = None, *, token: str | None = None, tls: ssl.SSLContext | None = None, v1: bool = True
     ) -> None:
         self.spec = spec
+        self.v1 = v1
+        """Also serve the API under `/api/model_registry/v1` (same resources and JSON, no experiments), as newer
+        servers do for the upstream client 0.3.18+; those exchanges are validated against the v1alpha3 spec."""
         self.token = token
         self.tls = tls
         self.store = Store()
@@ -243,12 +248,18 @@ class ModelRegistryEmulator:
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)
+        if self.v1 and (parts.path == V1 or parts.path.startswith(V1 + "/")):
+            rest = parts.path[len(V1) :]
+            if rest.startswith(_V1_MISSING):
+                parts = parts._replace(path="/not-in-v1" + rest)
+            else:
+                parts = parts._replace(path=BASE + rest)
         query_lists = parse_qs(parts.query, keep_blank_values=True)
         query = {key: values[-1] for key, values in query_lists.items()}
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
         auth = handler.headers.get("Authorization")
-        self.requests.append((method, parts.path, query, auth))
+        self.requests.append((method, urlsplit(handler.path).path, query, auth))
         status, body, headers = 500, None, {}
         try:
             body_in = json.loads(raw) if raw else None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from kubeflow.core.local.config import default_state_dir
 from kubeflow.core.models import BackendConfig
@@ -59,6 +60,19 @@ class RestModelRegistryConfig(BackendConfig):
     """Retries of a request that met HTTP 429, 5xx, a dropped connection or a timeout."""
     page_size: int = Field(default=100, ge=1, le=999_999_999)
     """Items fetched per request by the list iterators."""
+    api_version: Literal["v1alpha3", "v1"] = "v1alpha3"
+    """The API version: `v1alpha3` (the spec this SDK follows), or `v1`, which newer servers and the upstream
+    `model-registry` client 0.3.18+ use (same resources and JSON, no experiments). A base URL ending in
+    `/api/model_registry/v1` selects it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_from_url(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "api_version" not in data:
+            url = str(data.get("base_url") or "").rstrip("/")
+            if url.endswith("/api/model_registry/v1"):
+                return {**data, "api_version": "v1"}
+        return data
 
 
 RegistryConfig = LocalModelRegistryConfig | RestModelRegistryConfig

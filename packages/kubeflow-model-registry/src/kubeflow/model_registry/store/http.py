@@ -31,7 +31,9 @@ from kubeflow.model_registry.config import RestModelRegistryConfig
 
 log = logging.getLogger(__name__)
 
-API_PREFIX = "/api/model_registry/v1alpha3"
+API_ROOT = "/api/model_registry"
+"""Where the API versions live on the server (`/api/model_registry/v1alpha3`, `/api/model_registry/v1`)."""
+API_PREFIX = f"{API_ROOT}/v1alpha3"
 """Where the v1alpha3 API lives on the server."""
 TOKEN_PATH_ENV = "KF_PIPELINES_SA_TOKEN_PATH"
 """The environment variable naming a token file, read when no token is given (as the upstream client does)."""
@@ -69,8 +71,9 @@ def server_url(config: RestModelRegistryConfig) -> tuple[str, bool]:
     port = url_port or config.port or (8080 if parts.scheme == "http" else 443)
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     path = parts.path.rstrip("/")
-    if path.endswith(API_PREFIX):
-        path = path[: -len(API_PREFIX)]
+    for version in ("v1alpha3", "v1"):
+        if path.endswith(f"{API_ROOT}/{version}"):
+            path = path[: -len(f"{API_ROOT}/{version}")]
     verify = parts.scheme == "https" and config.is_secure is not False
     return f"{parts.scheme}://{host}:{port}{path}", verify
 
@@ -104,6 +107,7 @@ class HttpTransport:
         """
         self.config = config
         self.base, self.verify = server_url(config)
+        self.prefix = f"{API_ROOT}/{config.api_version}"
         if config.custom_ca is not None and not Path(config.custom_ca).expanduser().is_file():
             raise InvalidInputError(
                 "custom_ca", f"{config.custom_ca!r} is not a file.", "Give the path of a PEM CA bundle."
@@ -157,7 +161,7 @@ class HttpTransport:
         import urllib3
 
         params = {key: str(value) for key, value in (query or {}).items() if value is not None}
-        url = f"{self.base}{API_PREFIX}{path}" + (f"?{urlencode(params)}" if params else "")
+        url = f"{self.base}{self.prefix}{path}" + (f"?{urlencode(params)}" if params else "")
         headers = {"Accept": "application/json"}
         data: bytes | None = None
         if body is not None:
@@ -239,4 +243,4 @@ class HttpTransport:
         return BackendError(text, reason=reason or "ServerError", status=status)
 
 
-__all__ = ["API_PREFIX", "HttpTransport", "Response", "server_url"]
+__all__ = ["API_PREFIX", "API_ROOT", "HttpTransport", "Response", "server_url"]

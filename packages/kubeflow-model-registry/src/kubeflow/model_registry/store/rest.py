@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubeflow.core.errors import AlreadyExistsError, NotFoundError
+from kubeflow.core.errors import AlreadyExistsError, BackendError, NotFoundError
 from kubeflow.model_registry.config import RestModelRegistryConfig
 from kubeflow.model_registry.store.base import (
     ARTIFACT_TYPE,
@@ -38,6 +38,9 @@ _CHILDREN: dict[str, str] = {
 }
 
 
+_EXPERIMENT_KINDS = ("experiment", "experiment_run", "metric", "parameter")
+
+
 class RestStore:
     """A Model Registry server behind `RestModelRegistryConfig`."""
 
@@ -53,6 +56,14 @@ class RestStore:
         """Close the pooled connections."""
         self.http.close()
 
+    def _experiments(self, kind: str) -> None:
+        if kind in _EXPERIMENT_KINDS and self.config.api_version == "v1":
+            raise BackendError(
+                "The Model Registry API v1 has no experiments (they exist in v1alpha3 only). Use "
+                "RestModelRegistryConfig(api_version='v1alpha3') against a server that serves it, or the local store.",
+                reason="NotSupported",
+            )
+
     def _post_create(self, kind: Kind, body: Body, parent_id: str | None) -> Body:
         if kind in ARTIFACT_TYPE:
             body = {**body, "artifactType": ARTIFACT_TYPE[kind]}
@@ -62,6 +73,7 @@ class RestStore:
 
     def create(self, kind: Kind, body: Body, parent_id: str | None = None) -> Body:
         """Create a resource; a retried POST that meets 409 returns the object its first attempt made."""
+        self._experiments(kind)
         try:
             return self._post_create(kind, body, parent_id)
         except AlreadyExistsError:
@@ -74,6 +86,7 @@ class RestStore:
 
     def get(self, kind: Kind, resource_id: str) -> Body | None:
         """The resource with that id, or `None`."""
+        self._experiments(kind)
         if not resource_id.isdigit():
             return None
         try:
@@ -93,6 +106,7 @@ class RestStore:
         Raises:
             NotFoundError: No such resource.
         """
+        self._experiments(kind)
         patch = {key: value for key, value in body.items() if key not in ("id", PARENT_FIELD.get(kind))}
         if kind in ARTIFACT_TYPE:
             patch["artifactType"] = ARTIFACT_TYPE[kind]
@@ -110,6 +124,7 @@ class RestStore:
         self, kind: Kind, *, name: str | None = None, external_id: str | None = None, parent_id: str | None = None
     ) -> Body | None:
         """The resource with that name (under `parent_id`) or external id, or `None`."""
+        self._experiments(kind)
         if kind in ("metric", "parameter") and parent_id is not None and external_id is None:
             query: dict[str, Any] = {"name": name, "artifactType": ARTIFACT_TYPE[kind]}
             answer = self.http.request("GET", _CHILDREN[kind].format(parent_id), query=query)
@@ -137,6 +152,7 @@ class RestStore:
         page_token: str | None = None,
     ) -> Page:
         """One page of the resources of a kind (under `parent_id`), from the server's own pages."""
+        self._experiments(kind)
         query: dict[str, Any] = {
             "pageSize": page_size,
             "orderBy": order_by,
@@ -155,6 +171,7 @@ class RestStore:
 
     def log_metric(self, run_id: str, body: Body) -> Body:
         """Record one metric value: POST it to the run's artifacts (the server keeps the history)."""
+        self._experiments("metric")
         answer = self.http.request(
             "POST",
             _CHILDREN["metric"].format(run_id),
@@ -168,6 +185,7 @@ class RestStore:
         self, run_id: str, *, name: str | None = None, page_size: int = 100, page_token: str | None = None
     ) -> Page:
         """One page of a run's metric history."""
+        self._experiments("metric")
         query: dict[str, Any] = {"name": name, "pageSize": page_size, "orderBy": "ID", "sortOrder": "ASC"}
         if page_token:
             query["nextPageToken"] = page_token

@@ -74,3 +74,27 @@ def test_import_is_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ}
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_backend_is_chosen_by_config_like_the_other_clients(tmp_path: Path) -> None:
+    from kubeflow.core.errors import InvalidInputError
+    from kubeflow.model_registry import RestModelRegistryConfig
+
+    config = LocalModelRegistryConfig(path=tmp_path / "a.sqlite3")
+    assert ModelRegistryClient(config).backend_config is config
+    assert ModelRegistryClient(backend_config=config).backend_config is config
+    rest = ModelRegistryClient("https://registry.example.com:8443", user_token="t").backend_config
+    assert isinstance(rest, RestModelRegistryConfig) and rest.base_url == "https://registry.example.com:8443"
+    for bad, field in (
+        (dict(base_url="https://x", backend_config=config), "base_url"),
+        (dict(backend_config="x"), "backend_config"),
+        (dict(base_url="ftp://x"), "base_url"),
+        (dict(base_url="https://x", port=0), "port"),
+        (dict(author=""), "author"),
+    ):
+        try:
+            ModelRegistryClient(**bad)  # type: ignore[arg-type]
+        except InvalidInputError as exc:
+            assert exc.field == field, (bad, exc)
+        else:
+            raise AssertionError(f"{bad} accepted")

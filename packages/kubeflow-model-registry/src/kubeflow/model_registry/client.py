@@ -62,13 +62,15 @@ def _local_path(url: str) -> Path:
 
 
 def _config(
-    base_url: str | None,
+    base_url: str | RegistryConfig | None,
     port: int | None,
     is_secure: bool | None,
     user_token: str | None,
     custom_ca: str | None,
     backend_config: RegistryConfig | None,
 ) -> RegistryConfig:
+    if isinstance(base_url, (LocalModelRegistryConfig, RestModelRegistryConfig)) and backend_config is None:
+        base_url, backend_config = None, base_url  # ModelRegistryClient(LocalModelRegistryConfig()), as TrainerClient
     if backend_config is not None:
         if not isinstance(backend_config, (LocalModelRegistryConfig, RestModelRegistryConfig)):
             raise InvalidInputError(
@@ -82,7 +84,8 @@ def _config(
         raise InvalidInputError("port", f"must be an integer from 1 to 65535, got {port!r}.")
     if base_url is None:
         return LocalModelRegistryConfig()
-    _text("base_url", base_url)
+    if not isinstance(base_url, str) or not base_url.strip():
+        raise InvalidInputError("base_url", f"must be a URL, a backend config or None, got {base_url!r}.")
     if base_url.startswith("file:"):
         return LocalModelRegistryConfig(path=_local_path(base_url))
     try:
@@ -139,7 +142,7 @@ class ModelRegistryClient:
 
     def __init__(
         self,
-        base_url: str | None = None,
+        base_url: str | RegistryConfig | None = None,
         port: int | None = None,
         *,
         author: str | None = None,
@@ -154,7 +157,7 @@ class ModelRegistryClient:
         Args:
             base_url: `None` (the default) for the local store in the per-user state directory; `file:///path`
                 for a local store at that path; `https://host[:port]` or `http://host[:port]` for a Model Registry
-                server (a scheme-less host means https).
+                server (a scheme-less host means https); or a backend config, as `TrainerClient(config)` takes.
             port: The server port; inferred from the scheme when not given (443 for https, 8080 for http).
             author: The default author (and owner) of what this client registers.
             is_secure: Use TLS; inferred from the scheme. `False` with an https URL skips certificate checks.

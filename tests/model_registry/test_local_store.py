@@ -68,7 +68,8 @@ def test_the_default_store_is_a_private_file_in_the_local_state_dir(tmp_path: Pa
 def test_import_is_light() -> None:
     code = (
         "import sys, kubeflow.model_registry, kubeflow.hub; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('kubernetes', 'sqlite3', 'urllib3', 'model_registry')))"
+        "heavy = ('kubernetes', 'sqlite3', 'urllib3', 'model_registry'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ}

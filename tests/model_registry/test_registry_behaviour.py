@@ -221,7 +221,8 @@ def _run_job(state: Path, name: str, script: str) -> None:
 JOB_SCRIPT = """
 from kubeflow.core.local import progress
 for epoch in range(3):
-    progress.report(progress_percent=(epoch + 1) * 33, metrics={"loss": 1.0 / (epoch + 1), "accuracy": 0.5 + epoch / 10}, step=epoch)
+    metrics = {"loss": 1.0 / (epoch + 1), "accuracy": 0.5 + epoch / 10}
+    progress.report(progress_percent=(epoch + 1) * 33, metrics=metrics, step=epoch)
 progress.report(metrics={"output_uri": "file:///tmp/out/mnist"})
 """
 

@@ -274,8 +274,9 @@ class ModelRegistryClient:
                 service_account_name=)`).
             description: The registered model's description (when the model is created).
             external_id: The version's id in your own system (unique in the registry).
-            from_job: A local trainer job (its name, or the `TrainJob`): it is logged as an experiment run (parameters and metric history) and
-                the version's artifact is linked to that run and to the job's output.
+            from_job: A local trainer job (its name, or the `TrainJob`): it is logged as an experiment run
+                (parameters and metric history) and the version's artifact is linked to that run and to the job's
+                output.
             experiment: The experiment `from_job` is logged under (default `trainer-jobs`).
 
         Returns:

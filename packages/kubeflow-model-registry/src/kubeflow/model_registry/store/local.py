@@ -255,7 +255,8 @@ class LocalStore:
                 stored.setdefault("status", "RUNNING")
                 stored.setdefault("startTimeSinceEpoch", str(now))
             cursor = conn.execute(
-                "INSERT INTO resources (kind, parent, name, external_id, created, updated, body) VALUES (?, ?, ?, ?, ?, ?, '{}')",
+                "INSERT INTO resources (kind, parent, name, external_id, created, updated, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, '{}')",
                 (kind, parent, stored.get("name"), stored.get("externalId"), now, now),
             )
             new_id = int(cursor.lastrowid or 0)

@@ -82,3 +82,30 @@ def check_kubeflow_05_names(client: TrainerClient) -> None:
         HuggingFaceDatasetInitializer | S3DatasetInitializer | DataCacheInitializer | None,
     )
     TrainerClient(ContainerBackendConfig())  # accepted by the types; raises UnsupportedBackendError when run
+
+
+def check_model_registry() -> None:
+    from kubeflow.hub import ModelRegistryClient as HubClient
+    from kubeflow.hub import StorageConfig
+    from kubeflow.model_registry import (
+        ExperimentRun,
+        Metric,
+        ModelArtifact,
+        ModelRegistryClient,
+        ModelVersion,
+        RegisteredModel,
+    )
+
+    client: ModelRegistryClient = HubClient("https://registry.example.com", author="me", user_token="t")
+    model = client.register_model("m", "s3://b/k", version="v1", storage_config=StorageConfig(storage_key="s"))
+    assert_type(model, RegisteredModel)
+    assert_type(client.get_model("m"), RegisteredModel)
+    assert_type(client.get_model_version("m", "v1"), ModelVersion)
+    assert_type(client.get_model_artifact("m", "v1"), ModelArtifact)
+    assert_type(client.list_models(), Iterator[RegisteredModel])
+    assert_type(client.list_model_versions("m"), Iterator[ModelVersion])
+    assert_type(client.update_model(model), RegisteredModel)
+    assert_type(client.find_model(external_id="x"), RegisteredModel | None)
+    assert_type(client.archive_model_version("m", "v1"), ModelVersion)
+    assert_type(client.log_job("job"), ExperimentRun)
+    assert_type(client.get_metric_history(client.get_experiment_run("job")), list[Metric])

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ValidationError
 
 from kubeflow.model_registry import (
     MetadataBoolValue,
-    MetadataIntValue,
     MetadataProtoValue,
     MetadataStringValue,
     ModelArtifact,
@@ -158,7 +157,8 @@ def test_snake_case_fields_hold_the_camel_case_values() -> None:
     assert version.registered_model_id == "1"
     assert version.create_time_since_epoch == "1714000000000"
     assert isinstance(version.custom_properties, dict)
-    assert version.custom_properties["epochs"] == MetadataIntValue(int_value=12)
+    assert version.custom_properties["epochs"] == 12  # plain values, as 0.5's model_registry.types showed them
+    assert type(version.custom_properties["epochs"]) is int
     artifact = ModelArtifact.model_validate(SAMPLES["ModelArtifact"][1])
     assert artifact.model_format_name == "onnx"
     assert artifact.custom_properties == {}
@@ -167,11 +167,14 @@ def test_snake_case_fields_hold_the_camel_case_values() -> None:
     assert isinstance(model.custom_properties["card"], MetadataProtoValue)
 
 
-def test_plain_custom_property_values_are_wrapped_and_valid() -> None:
+def test_plain_custom_property_values_stay_plain_and_serialise_valid() -> None:
     model = RegisteredModel(name="mnist", custom_properties={"a": 1, "b": True, "c": "x", "d": 0.5})
-    assert model.custom_properties is not None
-    assert model.custom_properties["b"] == MetadataBoolValue(bool_value=True)
-    assert model.custom_properties["c"] == MetadataStringValue(string_value="x")
+    assert model.custom_properties == {"a": 1, "b": True, "c": "x", "d": 0.5}
+    wrapped = RegisteredModel(
+        name="m",
+        custom_properties={"b": MetadataBoolValue(bool_value=True), "c": MetadataStringValue(string_value="x")},
+    )
+    assert wrapped.custom_properties == {"b": True, "c": "x"}
     payload = model.to_api()
     assert payload["customProperties"]["a"] == {"int_value": "1", "metadataType": "MetadataIntValue"}
     _validate(payload, "RegisteredModel")
@@ -183,6 +186,7 @@ def test_new_objects_serialise_to_valid_create_bodies() -> None:
     artifact = ModelArtifact(uri="s3://models/mnist", model_format_name="onnx", model_format_version="1")
     assert artifact.to_api() == {
         "artifactType": "model-artifact",
+        "state": "UNKNOWN",
         "uri": "s3://models/mnist",
         "modelFormatName": "onnx",
         "modelFormatVersion": "1",
@@ -192,7 +196,7 @@ def test_new_objects_serialise_to_valid_create_bodies() -> None:
 
 def test_unknown_server_fields_are_ignored() -> None:
     model = RegisteredModel.model_validate({"name": "mnist", "addedInV2": True})
-    assert model.to_api() == {"name": "mnist"}
+    assert model.to_api() == {"name": "mnist", "state": "LIVE"}
 
 
 @pytest.mark.parametrize(
@@ -201,7 +205,6 @@ def test_unknown_server_fields_are_ignored() -> None:
         (RegisteredModel, {}, "name"),
         (RegisteredModel, {"name": ""}, "name"),
         (RegisteredModel, {"name": "m", "state": "DELETED"}, "state"),
-        (ModelVersion, {"name": "v1"}, "registeredModelId"),
         (ModelVersion, {"name": "v1", "registeredModelId": "01"}, "registeredModelId"),
         (ModelArtifact, {"state": "GONE"}, "state"),
         (ModelArtifact, {"artifactType": "doc-artifact"}, "artifactType"),

@@ -1,0 +1,1 @@
+"""kubeflow 0.5's `kubeflow.hub.api` package."""

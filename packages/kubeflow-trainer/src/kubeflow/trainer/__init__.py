@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         TorchTuneInstructDataset,
         TrainerType,
         TrainJob,
+        TrainJobTemplate,
     )
 
 
@@ -86,6 +87,7 @@ __all__ = [
     "TorchTuneConfig",
     "TorchTuneInstructDataset",
     "TrainJob",
+    "TrainJobTemplate",
     "TrainerClient",
     "TrainerType",
     "__version__",

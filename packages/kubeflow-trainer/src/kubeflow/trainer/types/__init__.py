@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         S3ModelInitializer,
     )
     from kubeflow.trainer.types.jobs import Runtime, RuntimeTrainer, Step, TrainJob
+    from kubeflow.trainer.types.templates import TrainJobTemplate
     from kubeflow.trainer.types.trainers import (
         BuiltinTrainer,
         CustomTrainer,
@@ -42,6 +43,7 @@ _MODULES = {
         "kubeflow.trainer.types.initializers",
     ),
     **dict.fromkeys(("Runtime", "RuntimeTrainer", "Step", "TrainJob"), "kubeflow.trainer.types.jobs"),
+    "TrainJobTemplate": "kubeflow.trainer.types.templates",
 }
 
 
@@ -75,5 +77,6 @@ __all__ = [
     "TorchTuneConfig",
     "TorchTuneInstructDataset",
     "TrainJob",
+    "TrainJobTemplate",
     "TrainerType",
 ]

@@ -46,6 +46,12 @@ def fragile(lr: float) -> None:
     print(f"loss={lr}")
 
 
+def reporting(lr: float) -> None:
+    from kubeflow.katib import report_metrics
+
+    report_metrics({"loss": lr}, epoch=1)
+
+
 def flags(batch: int, shuffle: bool) -> None:
     assert isinstance(batch, int) and isinstance(shuffle, bool)
     print(f"loss={batch / 100 + (0 if shuffle else 1)}")
@@ -119,6 +125,17 @@ def test_optimize_wait_best_result(client: KatibClient, katib: KubeEmulator) -> 
     assert [j.name for j in client.list_jobs()] == [name]
 
 
+def test_report_metrics_in_the_trial(client: KatibClient) -> None:
+    name = client.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=reporting)),
+        search_space={"lr": Search.loguniform(0.01, 1.0)},
+        trial_config=TrialConfig(num_trials=2, parallel_trials=2),
+    )
+    job = client.wait_for_job_status(name, timeout=120, polling_interval=1)
+    for trial in job.trials:
+        assert float(trial.metrics[0].latest) == pytest.approx(float(trial.parameters["lr"]))
+
+
 def test_grid_with_booleans_and_ints(client: KatibClient) -> None:
     name = client.optimize(
         TrainJobTemplate(trainer=CustomTrainer(func=flags)),
@@ -179,11 +196,12 @@ def test_bad_input_creates_nothing(client: KatibClient, katib: KubeEmulator) -> 
             {"search_space": SPACE, "trial_config": TrialConfig(num_trials=2, parallel_trials=1, max_failed_trials=3)},
             "max_failed_trials",
         ),
-        ({"search_space": SPACE, "objectives": [Objective(metric="f1")]}, "objectives"),
+        ({"search_space": {"lr": SPACE["lr"]}, "objectives": [Objective(metric="f1")]}, "objectives"),
     ]
     for kwargs, field in cases:
         with pytest.raises(InvalidInputError) as info:
-            client.optimize(template(), **kwargs)
+            func = reporting if "objectives" in kwargs else quadratic
+            client.optimize(TrainJobTemplate(trainer=CustomTrainer(func=func)), **kwargs)
         assert field in info.value.field, (field, info.value)
     with pytest.raises(NotFoundError):
         client.optimize(TrainJobTemplate(trainer=CustomTrainer(func=quadratic), runtime="no-such"), search_space=SPACE)

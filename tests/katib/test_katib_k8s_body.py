@@ -30,7 +30,6 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from reference import reference_path
 
 from kube_emulator.katib import substitute
 from kube_emulator.schema import CrdSchema
@@ -57,6 +56,7 @@ from kubeflow.katib.backends.kubernetes.body import build_experiment
 from kubeflow.katib.validation import check_request
 from kubeflow.trainer.backends.kubernetes.body import RuntimeObject, build_trainjob
 from kubeflow.trainer.types import CustomTrainer, HuggingFaceDatasetInitializer, Initializer
+from reference import reference_path
 
 NAMESPACE = "team-a"
 LEVELS = ("v2.0", "v2.1", "v2.2")
@@ -126,11 +126,8 @@ def _swagger_validator() -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator({"definitions": definitions, "$ref": "#/definitions/v1beta1.Experiment"})
 
 
-def _katib_rules(body: dict[str, Any]) -> list[str]:
-    """What Katib's webhook checks beyond the types: allowed values, counts, trial parameter references."""
+def _parameter_rules(spec: dict[str, Any]) -> list[str]:
     errors: list[str] = []
-    spec = body["spec"]
-    names = [p["name"] for p in spec["parameters"]]
     for p in spec["parameters"]:
         space = p["feasibleSpace"]
         if p["parameterType"] not in PARAMETER_TYPES:
@@ -141,6 +138,14 @@ def _katib_rules(body: dict[str, Any]) -> list[str]:
             errors.append(f"{p['name']}: a list parameter needs list")
         if space.get("distribution") not in (None, "uniform", "logUniform", "normal", "logNormal"):
             errors.append(f"{p['name']}: distribution")
+    return errors
+
+
+def _katib_rules(body: dict[str, Any]) -> list[str]:
+    """What Katib's webhook checks beyond the types: allowed values, counts, trial parameter references."""
+    spec = body["spec"]
+    names = [p["name"] for p in spec["parameters"]]
+    errors = _parameter_rules(spec)
     objective = spec["objective"]
     if objective["type"] not in ("minimize", "maximize"):
         errors.append("objective.type")
@@ -178,7 +183,10 @@ def validate_experiment(body: dict[str, Any]) -> list[str]:
     crd = yaml.safe_load(reference_path("katib", "crds", "experiment.yaml").read_text())
     errors = []
     (version,) = [v for v in crd["spec"]["versions"] if v["served"]]
-    if body["apiVersion"] != f"{crd['spec']['group']}/{version['name']}" or body["kind"] != crd["spec"]["names"]["kind"]:
+    if (
+        body["apiVersion"] != f"{crd['spec']['group']}/{version['name']}"
+        or body["kind"] != crd["spec"]["names"]["kind"]
+    ):
         errors.append("apiVersion/kind do not match the Experiment CRD")
     if crd["spec"]["scope"] != "Namespaced" or not body["metadata"].get("namespace"):
         errors.append("namespace")
@@ -186,7 +194,9 @@ def validate_experiment(body: dict[str, Any]) -> list[str]:
     pruned = CrdSchema(version["schema"]["openAPIV3Schema"]).prune(kept)
     if pruned or kept != body:
         errors.append(f"the apiserver would prune {pruned}")
-    errors += [f"swagger: {'.'.join(map(str, e.absolute_path))}: {e.message}" for e in _swagger_validator().iter_errors(body)]
+    errors += [
+        f"swagger: {'.'.join(map(str, e.absolute_path))}: {e.message}" for e in _swagger_validator().iter_errors(body)
+    ]
     return errors + _katib_rules(body)
 
 
@@ -196,13 +206,16 @@ SPACES: dict[str, dict[str, ParameterSpec]] = {
     "double": {"lr": Search.uniform(0.01, 0.5)},
     "double-log-step": {
         "lr": ParameterSpec(
-            parameter_type="double", feasible_space=FeasibleSpace(min=0.01, max=0.05, step=0.01, distribution="logUniform")
+            parameter_type="double",
+            feasible_space=FeasibleSpace(min=0.01, max=0.05, step=0.01, distribution="logUniform"),
         )
     },
     "int": {"layers": Search.integer(1, 4), "epochs": Search.integer(1, 3, step=1)},
     "categorical-str": {"optimizer": Search.choice(["adam", "sgd", "ada grad"])},
     "categorical-typed": {"batch": Search.choice([16, 32]), "shuffle": Search.choice([True, False])},
-    "discrete": {"momentum": ParameterSpec(parameter_type="discrete", feasible_space=FeasibleSpace(values=[0.5, 0.9, 2]))},
+    "discrete": {
+        "momentum": ParameterSpec(parameter_type="discrete", feasible_space=FeasibleSpace(values=[0.5, 0.9, 2]))
+    },
     "mixed": {
         "lr": Search.loguniform(0.001, 0.1),
         "layers": Search.integer(1, 3),
@@ -243,7 +256,9 @@ def _template(kind: str) -> TrainJobTemplate:
         packages_to_install=["numpy"] if kind == "packages" else None,
     )
     initializer = (
-        Initializer(dataset=HuggingFaceDatasetInitializer(storage_uri="hf://org/data")) if kind == "initializer" else None
+        Initializer(dataset=HuggingFaceDatasetInitializer(storage_uri="hf://org/data"))
+        if kind == "initializer"
+        else None
     )
     return TrainJobTemplate(trainer=trainer, initializer=initializer)
 
@@ -274,7 +289,9 @@ def _build(k8s: ModuleType, level: str, trainer_kind: str, space: str, algorithm
 
 def _expected_refusal(space: str, algorithm: str) -> str | None:
     params = SPACES[space]
-    if algorithm == "grid" and any(p.parameter_type == "double" and p.feasible_space.step is None for p in params.values()):
+    if algorithm == "grid" and any(
+        p.parameter_type == "double" and p.feasible_space.step is None for p in params.values()
+    ):
         return "search_space"
     if algorithm == "cmaes" and (
         any(p.parameter_type not in ("double", "int") for p in params.values()) or len(params) < 2

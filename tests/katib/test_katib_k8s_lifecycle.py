@@ -114,7 +114,7 @@ def test_optimize_wait_best_result(client: KatibClient, katib: KubeEmulator) -> 
     # Logs: the best trial's node 0 by default, or a named trial.
     lines = list(client.get_job_logs(name))
     assert any(line.startswith("loss=") for line in lines)
-    assert float(next(l for l in lines if l.startswith("loss=")).split("=")[1]) == pytest.approx(
+    assert float(next(line for line in lines if line.startswith("loss=")).split("=")[1]) == pytest.approx(
         loss_of(best.parameters, 2.0)
     )
     other = job.trials[0].name
@@ -259,13 +259,19 @@ def test_events_of_the_job_and_its_trials(client: KatibClient, katib: KubeEmulat
 
 
 def test_optimizer_client_face(katib: KubeEmulator, kubeconfig_path: Path) -> None:
-    from kubeflow.optimizer import OptimizerClient, Search as OSearch, TrialConfig as OTrialConfig
+    from kubeflow.optimizer import OptimizerClient
+    from kubeflow.optimizer import Search as OSearch
+    from kubeflow.optimizer import TrialConfig as OTrialConfig
     from kubeflow.trainer import TrainJobTemplate as TTemplate
 
     optimizer = OptimizerClient(KubernetesBackendConfig(config_file=str(kubeconfig_path)))
     name = optimizer.optimize(
         TTemplate(trainer=CustomTrainer(func=quadratic)),
-        search_space={"lr": OSearch.uniform(0.1, 0.5), "layers": Search.integer(1, 2), "optimizer": OSearch.choice(["adam"])},
+        search_space={
+            "lr": OSearch.uniform(0.1, 0.5),
+            "layers": Search.integer(1, 2),
+            "optimizer": OSearch.choice(["adam"]),
+        },
         trial_config=OTrialConfig(num_trials=2, parallel_trials=2),
     )
     job = optimizer.wait_for_job_status(name, timeout=120, polling_interval=1)

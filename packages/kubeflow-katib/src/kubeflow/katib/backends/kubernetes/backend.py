@@ -279,7 +279,9 @@ class KubernetesKatibBackend(KatibBackend):
         condition = reading.true_condition(raw, "Failed") or {}
         failed = [trial.name for trial in job.trials if trial.status == constants.TRIAL_FAILED]
         detail = " ".join(
-            part for part in (condition.get("message"), f"Failed trials: {', '.join(failed)}." if failed else "") if part
+            part
+            for part in (condition.get("message"), f"Failed trials: {', '.join(failed)}." if failed else "")
+            if part
         )
         return JobFailedError(
             job.name,

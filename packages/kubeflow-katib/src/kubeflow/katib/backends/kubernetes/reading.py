@@ -128,7 +128,9 @@ def to_job(experiment: Obj, trials: list[Trial]) -> OptimizationJob:
         objectives=objectives,
         algorithm=algorithm,
         trial_config=TrialConfig(
-            num_trials=max_trials, parallel_trials=parallel, max_failed_trials=int(failed) if failed is not None else None
+            num_trials=max_trials,
+            parallel_trials=parallel,
+            max_failed_trials=int(failed) if failed is not None else None,
         ),
         trials=trials,
         creation_timestamp=_created(experiment),

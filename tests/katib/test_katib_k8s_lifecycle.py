@@ -231,6 +231,17 @@ def test_wait_survives_dropped_watches(client: KatibClient, katib: KubeEmulator)
     assert job.status == "Complete" and drops >= 2
 
 
+def test_trainjobs_without_the_experiment_label_are_still_found(client: KatibClient, katib: KubeEmulator) -> None:
+    name = client.optimize(template(), search_space=SPACE, trial_config=TrialConfig(num_trials=2, parallel_trials=2))
+    job = client.wait_for_job_status(name, timeout=120, polling_interval=1)
+    trainjob = katib.get("trainer.kubeflow.org/v1alpha1", "TrainJob", job.trials[0].name, "default")
+    assert trainjob is not None and trainjob["metadata"]["labels"]["katib.kubeflow.org/experiment"] == name
+    del trainjob["metadata"]["labels"]["katib.kubeflow.org/experiment"]  # as made by another client
+    katib.apply(trainjob)
+    again = client.get_job(name)
+    assert all(t.trainjob is not None and t.trainjob.status == "Complete" for t in again.trials)
+
+
 def test_delete_removes_trials_and_trainjobs(client: KatibClient, katib: KubeEmulator) -> None:
     name = client.optimize(template(), search_space=SPACE, trial_config=TrialConfig(num_trials=2, parallel_trials=2))
     client.wait_for_job_status(name, timeout=120, polling_interval=1)

@@ -465,9 +465,6 @@ class KatibController:
         trial = self.cluster.require(KATIB, "Trial", name, namespace)
         spec = trial["spec"]
         run_spec = clone(spec["runSpec"])
-        run_spec["metadata"].setdefault("labels", {}).update(
-            {EXPERIMENT_LABEL: trial["metadata"]["labels"][EXPERIMENT_LABEL], TRIAL_LABEL: name}
-        )
         run_spec["metadata"]["ownerReferences"] = [_owner(trial)]
         run_spec["metadata"]["uid"] = uid = new_uid()
         self.trainer.claim(uid)

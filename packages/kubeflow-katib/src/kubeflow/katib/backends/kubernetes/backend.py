@@ -4,7 +4,8 @@ API calls per operation (whatever the number of jobs and trials):
 
 * `optimize`: reads of the runtime and the Trainer release (as `TrainerClient.train`), then one POST of the
   Experiment (retried on 5xx/429/dropped connections; a retry that meets its own first attempt's object is success).
-* `get_job`: four: the Experiment, its Trials (one label-selected list), the TrainJobs and their pods (two lists).
+* `get_job`: four: the Experiment, its Trials (one label-selected list), their TrainJobs and pods (two lists,
+  narrowed by the experiment label the trial template puts on each TrainJob).
 * `list_jobs`: four: every Experiment, every Trial, every TrainJob, every trainer pod of the namespace.
 * `get_best_results`: one (the Experiment's `currentOptimalTrial`).
 """
@@ -21,7 +22,7 @@ from kubeflow.core.kubernetes.client import KubeClient
 from kubeflow.core.kubernetes.config import KubernetesBackendConfig
 from kubeflow.core.kubernetes.events import list_events
 from kubeflow.core.kubernetes.objects import ObjectClient
-from kubeflow.core.kubernetes.resources import Resource
+from kubeflow.core.kubernetes.resources import PODS, Resource
 from kubeflow.core.kubernetes.watch import Watcher
 from kubeflow.core.models import Event
 from kubeflow.core.names import generate_name
@@ -31,7 +32,9 @@ from kubeflow.katib.backends.kubernetes import reading
 from kubeflow.katib.backends.kubernetes.body import build_experiment, check_values
 from kubeflow.katib.jobs import OptimizationJob, Result, Trial
 from kubeflow.katib.validation import OptimizationRequest
-from kubeflow.trainer.backends.kubernetes.backend import KubernetesTrainerBackend
+from kubeflow.trainer.backends.kubernetes import resources as tr
+from kubeflow.trainer.backends.kubernetes.backend import STEPS_IN, KubernetesTrainerBackend
+from kubeflow.trainer.backends.kubernetes.status import to_trainjob
 from kubeflow.trainer.options import Name
 from kubeflow.trainer.types import TrainJob
 
@@ -150,8 +153,26 @@ class KubernetesKatibBackend(KatibBackend):
                 self._versions[name] = str(version)
         return experiment
 
-    def _trainjobs(self) -> dict[str, TrainJob]:
-        return {job.name: job for job in self.trainer.list_jobs()}
+    def _trainjobs(self, experiment: str | None = None, trials: list[Obj] | None = None) -> dict[str, TrainJob]:
+        """The trials' TrainJobs: those labelled with the experiment (two lists), else every TrainJob (two lists)."""
+        if experiment is None or not trials:
+            return {job.name: job for job in self.trainer.list_jobs()}
+        wanted = {str(t["metadata"]["name"]) for t in trials}
+        selector = f"{constants.EXPERIMENT_LABEL}={experiment}"
+        items = self.objects.list(tr.TRAINJOBS, self.namespace, label_selector=selector).items
+        if not wanted <= {str(item["metadata"]["name"]) for item in items}:
+            # TrainJobs of an Experiment another client made may lack the label: read them all.
+            return {job.name: job for job in self.trainer.list_jobs()}
+        names = ",".join(sorted(str(item["metadata"]["name"]) for item in items))
+        pods_selector = f"{tr.JOBSET_NAME_LABEL} in ({names}),{STEPS_IN}"
+        pods = self.objects.list(PODS, self.namespace, label_selector=pods_selector).items if items else []
+        by_job: dict[str, list[Obj]] = {}
+        for pod in pods:
+            by_job.setdefault(str(pod["metadata"]["labels"][tr.JOBSET_NAME_LABEL]), []).append(pod)
+        return {
+            str(item["metadata"]["name"]): to_trainjob(item, by_job.get(str(item["metadata"]["name"]), []), None)
+            for item in items
+        }
 
     def _trials(self, trials: list[Obj], trainjobs: dict[str, TrainJob]) -> list[Trial]:
         ordered = sorted(trials, key=lambda t: (str(t["metadata"].get("creationTimestamp", "")), t["metadata"]["name"]))
@@ -183,7 +204,7 @@ class KubernetesKatibBackend(KatibBackend):
         """One Experiment with its trials and their TrainJobs (four requests)."""
         experiment = self._experiment(name)
         trials = self._trial_objects(name)
-        return reading.to_job(experiment, self._trials(trials, self._trainjobs() if trials else {}))
+        return reading.to_job(experiment, self._trials(trials, self._trainjobs(name, trials) if trials else {}))
 
     def get_best_results(self, name: str) -> Result | None:
         """The Experiment's `currentOptimalTrial` (one request); `None` while no trial reported the objective."""

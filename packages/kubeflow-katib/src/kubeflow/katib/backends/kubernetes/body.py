@@ -108,7 +108,7 @@ def trial_script(script: str, parameters: Sequence[ParameterSpec]) -> str:
     return script[: match.start()] + _CONVERT.format(table=table) + script[match.start() :]
 
 
-def trial_spec(trainjob: Obj, parameters: Sequence[ParameterSpec]) -> Obj:
+def trial_spec(trainjob: Obj, parameters: Sequence[ParameterSpec], experiment: str | None = None) -> Obj:
     """The Experiment's `trialTemplate.trialSpec`: the TrainJob body without name and namespace (Katib sets them).
 
     Raises:
@@ -118,6 +118,9 @@ def trial_spec(trainjob: Obj, parameters: Sequence[ParameterSpec]) -> Obj:
     metadata = spec.get("metadata") or {}
     for key in ("name", "namespace", "generateName"):
         metadata.pop(key, None)
+    if experiment is not None:
+        # Lets a client read one Experiment's TrainJobs with one label-selected list.
+        metadata["labels"] = {**(metadata.get("labels") or {}), constants.EXPERIMENT_LABEL: experiment}
     if metadata:
         spec["metadata"] = metadata
     else:
@@ -170,7 +173,7 @@ def build_experiment(name: str, namespace: str, request: OptimizationRequest, tr
                 {"name": _name(p), "reference": _name(p), "description": f"{p.parameter_type} parameter {_name(p)}"}
                 for p in request.parameters
             ],
-            "trialSpec": trial_spec(trainjob, request.parameters),
+            "trialSpec": trial_spec(trainjob, request.parameters, name),
         },
     }
     if config.max_failed_trials is not None:

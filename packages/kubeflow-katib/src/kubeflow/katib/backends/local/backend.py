@@ -47,6 +47,9 @@ from kubeflow.trainer.backends.local.backend import LocalTrainerBackend
 DRIVER_MODULE = "kubeflow.katib.backends.local.driver"
 DRIVER_STOP_SECONDS = 10.0
 WATCH_SECONDS = 0.05
+TRIAL_START_SECONDS = 600.0
+"""How long `get_job_logs(follow=True)` waits for a suggested trial's TrainJob to appear (its environment may be
+being built)."""
 
 
 def _src_dirs() -> list[str]:
@@ -231,6 +234,15 @@ class LocalKatibBackend(KatibBackend):
                 f"OptimizationJob {name!r} has no trial {trial_name!r}; its trials are: {', '.join(trials) or 'none'}.",
                 reason="NotFound",
             )
+        if not self.trainer.core.exists(trial_name):  # suggested, its TrainJob not created yet (or removed)
+            if not follow:
+                return iter(())
+            deadline = time.monotonic() + TRIAL_START_SECONDS
+            while not self.trainer.core.exists(trial_name) and time.monotonic() < deadline:
+                entry = next((e for e in study.state().get("trials", []) if e["name"] == trial_name), {})
+                if entry.get("status") in constants.TRIAL_TERMINAL:
+                    return iter(())
+                time.sleep(WATCH_SECONDS)
         return self.trainer.get_job_logs(trial_name, step="node-0", follow=follow)
 
     def get_job_events(self, name: str) -> list[Event]:

@@ -75,6 +75,7 @@ class Driver:
         warnings.filterwarnings("ignore", category=UserWarning, module="optuna")
         backend = JournalFileBackend(str(self.dir.file(JOURNAL_FILE)))
         self.sampler = suggest.sampler(self.spec)
+        self.grid_size = suggest.grid_size(self.spec)
         self.study: optuna.Study = optuna.create_study(
             storage=optuna.storages.JournalStorage(backend),
             study_name=self.spec.name,
@@ -276,9 +277,8 @@ class Driver:
         return [n for n, e in self.entries.items() if e["status"] not in constants.TRIAL_TERMINAL]
 
     def exhausted(self) -> bool:
-        """Whether the algorithm has nothing left to suggest (a finished grid)."""
-        is_exhausted = getattr(self.sampler, "is_exhausted", None)
-        return bool(is_exhausted(self.study)) if callable(is_exhausted) else False
+        """Whether the algorithm has nothing left to suggest (every point of a grid was started)."""
+        return self.grid_size is not None and len(self.entries) >= self.grid_size
 
     def fill(self) -> None:
         """Start trials until `parallel_trials` run or `num_trials` were started."""
@@ -399,6 +399,7 @@ def main(argv: list[str]) -> int:
     from kubeflow.core.local import procs
     from kubeflow.core.local.state import now_iso, write_json
 
+    os.umask(0o077)  # the study journal and everything else the driver writes stay private
     study_dir = StudyDir(Path(argv[1]))
     lock = study_dir.try_lock()
     if lock is None:

@@ -82,6 +82,13 @@ def grid_values(parameters: list[ParameterSpec], num_trials: int) -> dict[str, l
     return fixed
 
 
+def grid_size(spec: LoadedSpec) -> int | None:
+    """How many points the job's grid has; `None` when its algorithm is not a grid."""
+    if not isinstance(spec.algorithm, GridSearch):
+        return None
+    return math.prod(len(v) for v in grid_values(spec.parameters, spec.trial_config.num_trials).values())
+
+
 def check_runnable(request: OptimizationRequest) -> None:
     """Reject what the local backend cannot run, before anything is created (imports no Optuna).
 
@@ -141,7 +148,12 @@ def sampler(spec: LoadedSpec) -> optuna.samplers.BaseSampler:
     algorithm = spec.algorithm
     seed = getattr(algorithm, "random_state", None)
     if isinstance(algorithm, GridSearch):
-        return optuna.samplers.GridSampler(grid_values(spec.parameters, spec.trial_config.num_trials), seed=seed)
+
+        class Grid(optuna.samplers.GridSampler):
+            def after_trial(self, *args: Any, **kwargs: Any) -> None:
+                """Nothing: the driver ends the job itself (Optuna's `study.stop` works only inside `optimize`)."""
+
+        return Grid(grid_values(spec.parameters, spec.trial_config.num_trials), seed=seed)
     if isinstance(algorithm, (TPESearch, MultivariateTPESearch)):
         kwargs: dict[str, Any] = {"seed": seed, "multivariate": isinstance(algorithm, MultivariateTPESearch)}
         if algorithm.n_startup_trials is not None:

@@ -354,9 +354,9 @@ class Driver:
         for number in self.running():
             self.stop_job(self.entries[number]["name"])
             self.finish(number, constants.TRIAL_KILLED, message=f"the job ended ({reason}).")
+        self.dir.add_event(self.spec.name, reason, message, "Warning" if status == "Failed" else "Normal")
         self.state.update(status=status, reason=reason, message=message, finished=now_iso())
         self.save(force=True)
-        self.dir.add_event(self.spec.name, reason, message, "Warning" if status == "Failed" else "Normal")
 
     def save(self, force: bool = False) -> None:
         """Write the state if anything changed."""

@@ -118,8 +118,10 @@ def main() -> None:
         emu.install_katib(auto=False)
         start = time.perf_counter()
         names = seed(emu, n, m, args.pods)
-        print(f"seeded {n} Experiments x {m} Trials ({n * m} TrainJobs, {n * m * args.pods} pods) "
-              f"in {time.perf_counter() - start:.1f} s")
+        print(
+            f"seeded {n} Experiments x {m} Trials ({n * m} TrainJobs, {n * m * args.pods} pods) "
+            f"in {time.perf_counter() - start:.1f} s"
+        )
         client = KatibClient(KubernetesBackendConfig(config_file=str(emu.write_kubeconfig(Path(tmp) / "kubeconfig"))))
         job = client.get_job(names[0])
         assert len(job.trials) == m and all(t.trainjob is not None for t in job.trials)

@@ -6,6 +6,7 @@ whole path: the Experiment body, Katib's text substitution, the typed conversion
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -256,17 +257,59 @@ def test_delete_removes_trials_and_trainjobs(client: KatibClient, katib: KubeEmu
         client.delete_job(name)
 
 
+def slow(lr: float) -> None:
+    import time
+
+    print(f"loss={lr}", flush=True)
+    time.sleep(1.5)
+    print(f"loss={lr / 2}", flush=True)
+
+
+def test_delete_stops_running_trials(client: KatibClient, katib: KubeEmulator) -> None:
+    name = client.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=slow)),
+        search_space={"lr": Search.uniform(0.1, 0.5)},
+        trial_config=TrialConfig(num_trials=6, parallel_trials=2),
+    )
+    job = client.wait_for_job_status(name, status={"Running"}, timeout=60, polling_interval=1)
+    assert job.status == "Running"
+    client.delete_job(name)
+    assert katib.list_objects(KATIB, "Experiment") == []
+    # Trials already started may finish their run, but nothing they make outlives the Experiment.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        left = katib.list_objects("trainer.kubeflow.org/v1alpha1", "TrainJob") + katib.list_objects(KATIB, "Trial")
+        if not left and not katib.list_objects("v1", "Pod", "default"):
+            break
+        time.sleep(0.2)
+    assert katib.list_objects(KATIB, "Trial") == []
+    assert katib.list_objects("trainer.kubeflow.org/v1alpha1", "TrainJob") == []
+    assert katib.list_objects("v1", "Pod", "default") == []
+
+
+def test_follow_logs_of_a_running_trial(client: KatibClient) -> None:
+    name = client.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=slow)),
+        search_space={"lr": Search.choice([0.5])},
+        trial_config=TrialConfig(num_trials=1, parallel_trials=1),
+    )
+    lines = list(client.get_job_logs(name, follow=True))  # waits for the trial, then follows it to its end
+    assert [line for line in lines if line.startswith("loss=")] == ["loss=0.5", "loss=0.25"]
+    assert client.wait_for_job_status(name, timeout=60, polling_interval=1).status == "Complete"
+
+
 def test_events_of_the_job_and_its_trials(client: KatibClient, katib: KubeEmulator) -> None:
     name = client.optimize(template(), search_space=SPACE, trial_config=TrialConfig(num_trials=1, parallel_trials=1))
     job = client.wait_for_job_status(name, timeout=120, polling_interval=1)
     katib.record_event("default", {"kind": "Experiment", "name": name}, "ExperimentSucceeded", "done")
     katib.record_event("default", {"kind": "Trial", "name": job.trials[0].name}, "TrialSucceeded", "ok")
     katib.record_event("default", {"kind": "Experiment", "name": "someone-else"}, "Other", "no")
-    events = client.get_job_events(name)
-    assert [(e.involved_object_kind, e.reason) for e in events] == [
-        ("Experiment", "ExperimentSucceeded"),
-        ("Trial", "TrialSucceeded"),
-    ]
+    events = [(e.involved_object_kind, e.reason) for e in client.get_job_events(name)]
+    # What the (emulated) Katib controllers recorded, then the two recorded here; never another job's.
+    assert events[:2] == [("Experiment", "ExperimentCreated"), ("Trial", "TrialCreated")]
+    assert ("Experiment", "ExperimentMaxTrialsReached") in events and ("Trial", "TrialSucceeded") in events
+    assert events[-2:] == [("Experiment", "ExperimentSucceeded"), ("Trial", "TrialSucceeded")]
+    assert ("Experiment", "Other") not in events
 
 
 def test_optimizer_client_face(katib: KubeEmulator, kubeconfig_path: Path) -> None:

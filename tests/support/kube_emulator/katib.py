@@ -45,6 +45,7 @@ from typing import Any
 
 from .builders import JS
 from .cluster import Cluster
+from .events import involved_ref
 from .status import ApiError
 from .store import Change, Obj
 from .util import clone, new_uid, rfc3339
@@ -230,6 +231,13 @@ class KatibController:
             change(updated.setdefault("status", {}))
             return self.cluster.write(updated)
 
+    def _event(self, obj: Obj | None, reason: str, message: str, type_: str = "Normal") -> None:
+        if obj is not None:
+            component = "experiment-controller" if obj["kind"] == "Experiment" else "trial-controller"
+            self.cluster.record_event(
+                obj["metadata"]["namespace"], involved_ref(obj), reason, message, type_, component
+            )
+
     # ---------------------------------------------------------------- driving
     def _drive_safely(self, namespace: str, name: str, uid: str) -> None:
         try:
@@ -243,7 +251,7 @@ class KatibController:
         if experiment is None:
             return
         spec = experiment["spec"]
-        self._update_status(namespace, name, uid, self._start_status)
+        self._event(self._update_status(namespace, name, uid, self._start_status), "ExperimentCreated", "created")
         self._ensure_suggestion(experiment)
         max_trials = int(spec.get("maxTrialCount") or 0) or None
         parallel = int(spec.get("parallelTrialCount") or 3)
@@ -310,6 +318,9 @@ class KatibController:
                     exhausted = True
                     break
                 trial = self._create_trial(experiment, values)
+                if self._alive(namespace, name, uid) is None:  # deleted meanwhile: the GC would take the Trial
+                    self.cluster.remove(trial)
+                    return
                 created += 1
                 self._record_suggestion(experiment, values, trial["metadata"]["name"])
                 thread = threading.Thread(
@@ -335,7 +346,12 @@ class KatibController:
             _set_condition(status, outcome, "True", reason, message)
             status["completionTime"] = rfc3339()
 
-        self._update_status(namespace, name, uid, change)
+        self._event(
+            self._update_status(namespace, name, uid, change),
+            reason,
+            message,
+            "Normal" if outcome == "Succeeded" else "Warning",
+        )
         suggestion = self.cluster.get(KATIB, "Suggestion", name, namespace)
         if suggestion is not None:
             updated = clone(suggestion)
@@ -443,7 +459,9 @@ class KatibController:
             "status": {"startTime": rfc3339()},
         }
         _set_condition(trial["status"], "Created", "True", "TrialCreated", "Trial is created")
-        return self.cluster.insert(trial)
+        stored = self.cluster.insert(trial)
+        self._event(stored, "TrialCreated", "Trial is created")
+        return stored
 
     def _write_trial(self, namespace: str, name: str, change: Callable[[Obj], None]) -> Obj | None:
         with self.cluster.store.lock:
@@ -478,6 +496,9 @@ class KatibController:
                 status["completionTime"] = rfc3339()
 
             self._write_trial(namespace, name, failed)
+            return
+        if self.cluster.get(KATIB, "Trial", name, namespace) is None:  # deleted meanwhile: the GC takes its run
+            self.cluster.remove(run_spec)
             return
         self._write_trial(
             namespace, name, lambda s: _set_condition(s, "Running", "True", "TrialRunning", "Trial is running")
@@ -517,7 +538,12 @@ class KatibController:
                         status, "MetricsUnavailable", "True", "MetricsUnavailable", "Metrics are not available"
                     )
 
-        self._write_trial(namespace, name, finished)
+        done = self._write_trial(namespace, name, finished)
+        last = [c for c in ((done or {}).get("status") or {}).get("conditions") or [] if c["status"] == "True"]
+        if done is not None and last:
+            self._event(
+                done, last[-1]["reason"], last[-1]["message"], "Warning" if last[-1]["type"] == "Failed" else "Normal"
+            )
 
     def _execute(self, run_spec: Obj, values: dict[str, str]) -> tuple[str, list[str]]:
         """(outcome, node-0 log lines) of a trial's run."""

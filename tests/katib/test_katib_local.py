@@ -78,7 +78,9 @@ def test_grid_finds_the_known_optimum_with_printed_metrics(katib: KatibClient) -
         algorithm=GridSearch(),
     )
     seen: list[str] = []
-    job = katib.wait_for_job_status(name, timeout=TIMEOUT, polling_interval=1, callbacks=[lambda j: seen.append(j.status)])
+    job = katib.wait_for_job_status(
+        name, timeout=TIMEOUT, polling_interval=1, callbacks=[lambda j: seen.append(j.status)]
+    )
     assert job.status == "Complete" and seen[-1] == "Complete"
     assert len(job.trials) == 5
     assert sorted(t.parameters["x"] for t in job.trials) == ["1", "2", "3", "4", "5"]
@@ -103,7 +105,9 @@ def test_grid_finds_the_known_optimum_with_printed_metrics(katib: KatibClient) -
 
 
 def test_values_reach_the_function_typed_and_intermediate_metrics_are_kept(katib: KatibClient) -> None:
-    template = TrainJobTemplate(trainer=CustomTrainer(func=typed, func_args={"seed": 7, "layers": 100}), runtime="python")
+    template = TrainJobTemplate(
+        trainer=CustomTrainer(func=typed, func_args={"seed": 7, "layers": 100}), runtime="python"
+    )
     name = katib.optimize(
         template,
         search_space={

@@ -95,7 +95,9 @@ def bench_overhead(trials: int, parallel: int) -> None:
     print(f"  the function's own run per trial    {statistics.median(runs):7.3f} s median (node process start to exit)")
     print(f"  overhead per trial                  {overhead:7.3f} s  (slot-seconds not running the function / trial)")
     print(f"    once the driver runs              {steady:7.3f} s  (the same, from the first trial's start)")
-    print(f"    of which driver start (once)      {first_trial / trials:7.3f} s  ({first_trial:.2f} s to the first trial)")
+    print(
+        f"    of which driver start (once)      {first_trial / trials:7.3f} s  ({first_trial:.2f} s to the first trial)"
+    )
     print(f"    of which trainer job start        {statistics.median(starts):7.3f} s median (created -> node started)")
     print(f"  reference: one TrainerClient.train  {single:7.2f} s  (train() -> Complete)")
     print(f"  machine load average at the end     {load:7.2f}  on {os.cpu_count()} CPUs")
@@ -160,7 +162,9 @@ def bench_quality_e2e(seeds: int, trials: int) -> None:
                 best = client.get_best_results(name)
                 bests.append(float(best.metrics[0].latest) if best else float("nan"))
                 client.delete_job(name)
-            print(f"  {label.ljust(8)} " + "  ".join(f"{b:.3f}" for b in bests) + f"   mean {statistics.mean(bests):.3f}")
+            print(
+                f"  {label.ljust(8)} " + "  ".join(f"{b:.3f}" for b in bests) + f"   mean {statistics.mean(bests):.3f}"
+            )
 
 
 def main() -> None:

@@ -128,6 +128,11 @@ class Driver:
             self.reported[frozen.number] = set(frozen.intermediate_values)
             entry = self.entries.get(frozen.number)
             if entry is None:
+                if set(frozen.params) != set(self.distributions):
+                    # The previous driver died while Optuna was still writing this suggestion: it never became a
+                    # trial. Close it so that the sampler does not wait for it.
+                    self.study.tell(frozen.number, state=optuna.trial.TrialState.FAIL, skip_if_finished=True)
+                    continue
                 entry = self._entry(frozen.number, {k: suggest.as_text(v) for k, v in frozen.params.items()})
             if frozen.state == optuna.trial.TrialState.RUNNING:
                 resumed += 1
@@ -274,8 +279,20 @@ class Driver:
                     )
                 else:
                     self.finish(number, constants.TRIAL_SUCCEEDED, value)
+            elif self.never_ran(entry):
+                # Its start was cut short (a driver killed while starting it): the function never ran. Start again.
+                self.trainer.core.cancel(entry["name"])
+                entry["restarts"] = int(entry.get("restarts") or 0) + 1
+                self.launch(number)
             else:
                 self.finish(number, constants.TRIAL_FAILED, message=f"its TrainJob {entry['name']} failed.")
+
+    def never_ran(self, entry: Record) -> bool:
+        """Whether a failed trial's TrainJob failed before any node started, for want of a supervisor (once)."""
+        info = self.trainer.core.describe(entry["name"])
+        if info is None or entry.get("restarts"):
+            return False
+        return info.reason in ("SupervisorLost", "SupervisorFailed") and all(node.pid is None for node in info.nodes)
 
     def judge(self, number: int, metrics: TrialMetrics) -> None:
         """Median stopping: report new intermediate values, stop the trial if Optuna's pruner says so."""

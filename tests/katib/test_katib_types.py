@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,6 @@ import jsonschema
 import pytest
 
 from kubeflow.core.errors import InvalidInputError
-import dataclasses
-
 from kubeflow.katib import (
     CMAESSearch,
     Direction,

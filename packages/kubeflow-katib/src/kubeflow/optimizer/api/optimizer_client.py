@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from kubeflow.core.kubernetes.config import KubernetesBackendConfig
+from kubeflow.katib.algorithms import BaseAlgorithm
 from kubeflow.katib.client import KatibClient
+from kubeflow.katib.jobs import OptimizationJob, Result
+from kubeflow.katib.types import Objective, TrialConfig
+from kubeflow.trainer.types.templates import TrainJobTemplate
 
 
 class OptimizerClient(KatibClient):
@@ -14,4 +19,13 @@ class OptimizerClient(KatibClient):
     """
 
 
-__all__ = ["OptimizerClient"]
+__all__ = [
+    "BaseAlgorithm",
+    "KubernetesBackendConfig",
+    "Objective",
+    "OptimizationJob",
+    "OptimizerClient",
+    "Result",
+    "TrainJobTemplate",
+    "TrialConfig",
+]

@@ -239,7 +239,7 @@ class LocalKatibBackend(KatibBackend):
                 return iter(())
             deadline = time.monotonic() + TRIAL_START_SECONDS
             while not self.trainer.core.exists(trial_name) and time.monotonic() < deadline:
-                entry = next((e for e in study.state().get("trials", []) if e["name"] == trial_name), {})
+                entry: Record = next((e for e in study.state().get("trials", []) if e["name"] == trial_name), {})
                 if entry.get("status") in constants.TRIAL_TERMINAL:
                     return iter(())
                 time.sleep(WATCH_SECONDS)

@@ -19,6 +19,7 @@ import sys
 import time
 import traceback
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from kubeflow.katib.backends.local.store import (
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from kubeflow.katib.backends.local.collect import MetricsReader, TrialMetrics
     from kubeflow.katib.backends.local.spec import LoadedSpec
     from kubeflow.trainer.backends.local.backend import LocalTrainerBackend
+    from kubeflow.trainer.types.trainers import CustomTrainer
 
 POLL_SECONDS = 0.05
 """How often the driver looks at its running trials."""
@@ -61,6 +63,8 @@ class Driver:
         self.trial_ids: dict[int, int] = {}
         self.stop_requested = False
         self.dirty = False
+        self.launching: dict[int, Future[str | None]] = {}
+        self.pool = ThreadPoolExecutor(max_workers=self.spec.trial_config.parallel_trials, thread_name_prefix="trial")
 
     # -- study ------------------------------------------------------------------------------------------------
     def open_study(self) -> None:
@@ -124,6 +128,11 @@ class Driver:
             self.reported[frozen.number] = set(frozen.intermediate_values)
             entry = self.entries.get(frozen.number)
             if entry is None:
+                if set(frozen.params) != set(self.distributions):
+                    # The previous driver died while Optuna was still writing this suggestion: it never became a
+                    # trial. Close it so that the sampler does not wait for it.
+                    self.study.tell(frozen.number, state=optuna.trial.TrialState.FAIL, skip_if_finished=True)
+                    continue
                 entry = self._entry(frozen.number, {k: suggest.as_text(v) for k, v in frozen.params.items()})
             if frozen.state == optuna.trial.TrialState.RUNNING:
                 resumed += 1
@@ -140,25 +149,57 @@ class Driver:
 
     # -- trials -----------------------------------------------------------------------------------------------
     def launch(self, number: int) -> None:
-        """Start trial `number` as a trainer job (a job already started before a restart is kept)."""
-        from kubeflow.core.errors import AlreadyExistsError, KubeflowError
+        """Start trial `number` as a trainer job, in the background (a job started before a restart is kept).
+
+        Starting a trainer job waits for its supervisor to come up; trials start in parallel so that this wait
+        does not add up across trials.
+        """
+        from kubeflow.core.errors import KubeflowError
         from kubeflow.katib import constants
-        from kubeflow.trainer.options import Name
 
         entry = self.entries[number]
         try:
             trainer = self.spec.trainer(self.dir.path, entry["parameters"])
-            self.trainer.train(
-                runtime=self.spec.template.get("runtime"), trainer=trainer, options=[Name(entry["name"])]
-            )
-        except AlreadyExistsError:
-            return
         except (KubeflowError, ValueError, OSError) as exc:
             self.finish(number, constants.TRIAL_FAILED, message=f"The trial could not start: {exc}")
             return
-        self.dir.add_event(
-            entry["name"], "Created", f"Trial {entry['name']} started with {entry['parameters']}.", kind="Trial"
-        )
+        self.launching[number] = self.pool.submit(self._train, entry["name"], trainer)
+
+    def _train(self, name: str, trainer: CustomTrainer) -> str | None:
+        """Create one trial's trainer job (in a worker thread); the reason it could not start, or None."""
+        from kubeflow.core.errors import AlreadyExistsError, KubeflowError
+        from kubeflow.trainer.options import Name
+
+        try:
+            self.trainer.train(runtime=self.spec.template.get("runtime"), trainer=trainer, options=[Name(name)])
+        except AlreadyExistsError:
+            return None
+        except (KubeflowError, ValueError, OSError) as exc:
+            return f"The trial could not start: {exc}"
+        return None
+
+    def launched(self) -> None:
+        """Take note of the trial starts that finished (a start that failed fails its trial)."""
+        from kubeflow.katib import constants
+
+        for number, future in list(self.launching.items()):
+            if not future.done():
+                continue
+            del self.launching[number]
+            entry = self.entries[number]
+            problem = future.result()
+            if problem is not None:
+                self.finish(number, constants.TRIAL_FAILED, message=problem)
+            else:
+                self.dir.add_event(
+                    entry["name"], "Created", f"Trial {entry['name']} started with {entry['parameters']}.", kind="Trial"
+                )
+
+    def settle(self) -> None:
+        """Wait for every trial start in flight."""
+        for future in list(self.launching.values()):
+            future.result()
+        self.launched()
 
     def finish(self, number: int, status: str, value: float | None = None, message: str | None = None) -> None:
         """Record a trial's end in the study and in the state."""
@@ -211,8 +252,9 @@ class Driver:
         from kubeflow.core.errors import NotFoundError
         from kubeflow.katib import constants
 
+        self.launched()
         for number, entry in list(self.entries.items()):
-            if entry["status"] in constants.TRIAL_TERMINAL:
+            if entry["status"] in constants.TRIAL_TERMINAL or number in self.launching:
                 continue
             try:
                 job = self.trainer.get_job(entry["name"])
@@ -237,8 +279,20 @@ class Driver:
                     )
                 else:
                     self.finish(number, constants.TRIAL_SUCCEEDED, value)
+            elif self.never_ran(entry):
+                # Its start was cut short (a driver killed while starting it): the function never ran. Start again.
+                self.trainer.core.cancel(entry["name"])
+                entry["restarts"] = int(entry.get("restarts") or 0) + 1
+                self.launch(number)
             else:
                 self.finish(number, constants.TRIAL_FAILED, message=f"its TrainJob {entry['name']} failed.")
+
+    def never_ran(self, entry: Record) -> bool:
+        """Whether a failed trial's TrainJob failed before any node started, for want of a supervisor (once)."""
+        info = self.trainer.core.describe(entry["name"])
+        if info is None or entry.get("restarts"):
+            return False
+        return info.reason in ("SupervisorLost", "SupervisorFailed") and all(node.pid is None for node in info.nodes)
 
     def judge(self, number: int, metrics: TrialMetrics) -> None:
         """Median stopping: report new intermediate values, stop the trial if Optuna's pruner says so."""
@@ -351,6 +405,7 @@ class Driver:
         from kubeflow.core.local.state import now_iso
         from kubeflow.katib import constants
 
+        self.settle()
         for number in self.running():
             self.stop_job(self.entries[number]["name"])
             self.finish(number, constants.TRIAL_KILLED, message=f"the job ended ({reason}).")
@@ -389,6 +444,7 @@ class Driver:
             self.fill()
             self.save()
             time.sleep(POLL_SECONDS)
+        self.settle()
         self.save()
 
 

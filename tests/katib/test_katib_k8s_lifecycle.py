@@ -218,6 +218,19 @@ def test_create_retried_after_5xx_is_not_duplicated(client: KatibClient, katib: 
     assert client.wait_for_job_status(name, timeout=120, polling_interval=1).status == "Complete"
 
 
+def test_server_refusal_is_caught_as_value_or_runtime_error(client: KatibClient, katib: KubeEmulator) -> None:
+    katib.add_fault(Fault(method="POST", path=r"/experiments$", status=422, message="admission webhook denied"))
+    with pytest.raises(RuntimeError) as info:  # kubeflow 0.5 raised RuntimeError for any failed create
+        client.optimize(template(), search_space=SPACE)
+    assert isinstance(info.value, ValueError) and "admission webhook denied" in str(info.value)
+    assert katib.list_objects(KATIB, "Experiment") == []
+    katib.add_fault(Fault(method="POST", path=r"/experiments$", status=500, times=None))
+    with pytest.raises(RuntimeError):  # retried, then reported
+        client.optimize(template(), search_space=SPACE)
+    katib.clear_faults()
+    assert katib.list_objects(KATIB, "Experiment") == []
+
+
 def test_wait_survives_dropped_watches(client: KatibClient, katib: KubeEmulator) -> None:
     katib.katib.step_delay = 0.1
     name = client.optimize(template(), search_space=SPACE, trial_config=TrialConfig(num_trials=3, parallel_trials=1))

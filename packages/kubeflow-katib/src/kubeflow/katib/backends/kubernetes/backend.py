@@ -48,6 +48,14 @@ KATIB_ALGORITHMS = frozenset(
 LOG_WAIT_POLL = 1.0
 
 
+class ExperimentRejectedError(InvalidInputError, RuntimeError):
+    """The API server (or Katib's admission webhook) refused the Experiment.
+
+    A `ValueError` like every invalid input, and a `RuntimeError` as kubeflow 0.5's `OptimizerClient` raised for any
+    failed create, so the `except` clauses written for either catch it.
+    """
+
+
 def _check_katib_limits(request: OptimizationRequest) -> None:
     """What Katib's admission webhook and suggestion services would refuse, refused before anything is created."""
     config = request.trial_config
@@ -139,7 +147,14 @@ class KubernetesKatibBackend(KatibBackend):
     def submit(self, request: OptimizationRequest) -> str:
         """Create the Experiment (idempotent under retry) and return its name."""
         body = self.build_experiment(request)
-        stored = self.objects.create(EXPERIMENTS, body, self.namespace)
+        try:
+            stored = self.objects.create(EXPERIMENTS, body, self.namespace)
+        except InvalidInputError as exc:
+            if exc.status is None:
+                raise
+            raise ExperimentRejectedError(
+                exc.field, exc.problem, exc.fix, reason=exc.reason, status=exc.status
+            ) from exc
         return str(stored["metadata"]["name"])
 
     # -- reading -----------------------------------------------------------------------------------------------
@@ -312,4 +327,4 @@ class KubernetesKatibBackend(KatibBackend):
         )
 
 
-__all__ = ["EXPERIMENTS", "KATIB_ALGORITHMS", "TRIALS", "KubernetesKatibBackend"]
+__all__ = ["EXPERIMENTS", "KATIB_ALGORITHMS", "TRIALS", "ExperimentRejectedError", "KubernetesKatibBackend"]

@@ -21,6 +21,7 @@ from kubeflow.katib import constants
 from kubeflow.katib.search import ParameterSpec
 from kubeflow.katib.types import objective_spec
 from kubeflow.katib.validation import OptimizationRequest
+from kubeflow.trainer.backends.kubernetes.body.command import MAX_ARG_BYTES
 
 Obj = dict[str, Any]
 
@@ -105,7 +106,16 @@ def trial_script(script: str, parameters: Sequence[ParameterSpec]) -> str:
         {_name(spec): [python_type(spec), "${trialParameters." + _name(spec) + "}"] for spec in parameters},
         separators=(",", ":"),
     )
-    return script[: match.start()] + _CONVERT.format(table=table) + script[match.start() :]
+    result = script[: match.start()] + _CONVERT.format(table=table) + script[match.start() :]
+    size = len(result.encode("utf-8"))
+    if size > MAX_ARG_BYTES:
+        raise InvalidInputError(
+            "trial_template.trainer.func",
+            f"the function, its arguments and the parameter table take {size} bytes; a container argument can hold "
+            f"at most {MAX_ARG_BYTES}.",
+            "Pass large data through files or object storage, not func_args or source.",
+        )
+    return result
 
 
 def trial_spec(trainjob: Obj, parameters: Sequence[ParameterSpec], experiment: str | None = None) -> Obj:

@@ -351,3 +351,21 @@ def test_optimizer_client_face(katib: KubeEmulator, kubeconfig_path: Path) -> No
         pass
     else:
         raise AssertionError("get_job of a missing job must raise")
+
+
+@pytest.mark.parametrize("release", ["v2.0.1", "v2.1.0"])
+def test_older_trainer_releases(release: str, tmp_path: Path) -> None:
+    with KubeEmulator(trainer_crds=release) as emu:
+        emu.load_default_runtimes()
+        emu.install_katib()
+        kubeconfig = emu.write_kubeconfig(tmp_path / "kubeconfig")
+        client = KatibClient(KubernetesBackendConfig(config_file=str(kubeconfig)))
+        name = client.optimize(
+            template(), search_space=SPACE, trial_config=TrialConfig(num_trials=2, parallel_trials=2)
+        )
+        job = client.wait_for_job_status(name, timeout=120, polling_interval=1)
+        assert [t.status for t in job.trials] == ["Succeeded", "Succeeded"]
+        best = client.get_best_results(name)
+        assert best is not None and best.trial_name in {t.name for t in job.trials}
+        trainjob = emu.get("trainer.kubeflow.org/v1alpha1", "TrainJob", job.trials[0].name, "default")
+        assert trainjob is not None and trainjob["spec"]["trainer"]["numNodes"] == 2

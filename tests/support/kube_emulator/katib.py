@@ -27,6 +27,10 @@ the API is driven on a worker thread as Katib does it:
    (``ExperimentMaxTrialsReached``, ``ExperimentGoalReached``, ``ExperimentSuggestionEndReached``) or ``Failed``
    (``ExperimentMaxFailedTrialsReached``: failed trials exceed ``maxFailedTrialCount``).
 
+Not emulated: early stopping (``spec.earlyStopping`` is kept, no trial is stopped early), the metrics-collector
+sidecar (logs are read from the primary container directly), ``resumePolicy``, NAS, ``trialTemplate.configMap``,
+search quality (every algorithm but ``grid`` samples at random).
+
 Deleting an Experiment deletes its Trials and their TrainJobs (owner references; the emulator's garbage
 collector). Faults on the Experiment/Trial paths are injected as for any kind.
 """

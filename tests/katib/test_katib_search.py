@@ -71,7 +71,7 @@ def test_the_strict_swagger_check_rejects_unknown_keys() -> None:
 def test_model_field_aliases_are_the_swagger_property_names() -> None:
     definitions = _strict_definitions()
     for model, definition in ((ParameterSpec, "v1beta1.ParameterSpec"), (FeasibleSpace, "v1beta1.FeasibleSpace")):
-        aliases = {field.alias or name for name, field in model.model_fields.items()}
+        aliases = {field.alias or name for name, field in model.model_fields.items() if not field.exclude}
         assert aliases == set(definitions[definition]["properties"])
 
 
@@ -137,3 +137,26 @@ def test_search_space_names_specs_after_their_keys_and_rejects_bad_ones() -> Non
         parameters_from_search_space({"lr": 0.1})  # type: ignore[dict-item]
     with pytest.raises(InvalidInputError, match="differs from its key"):
         parameters_from_search_space({"lr": named.model_copy(update={"name": "momentum"})})
+
+
+def test_choice_values_keep_their_python_type_and_reach_the_function_typed() -> None:
+    from kubeflow.katib.search import parse_value
+
+    cases = [
+        (Search.choice([16, 32]), "32", 32),
+        (Search.choice([0.1, 0.5]), "0.5", 0.5),
+        (Search.choice([True, False]), "False", False),
+        (Search.choice(["adam", "sgd"]), "sgd", "sgd"),
+        (Search.choice(["a", 1]), "1", "1"),
+        (Search.uniform(0, 1), "0.25", 0.25),
+        (Search.integer(1, 9), "4", 4),
+    ]
+    for spec, text, expected in cases:
+        value = parse_value(spec, text)
+        assert value == expected and type(value) is type(expected)
+    assert "valueType" not in Search.choice([1, 2]).model_dump(by_alias=True)
+    with pytest.raises(InvalidInputError):
+        parse_value(Search.integer(1, 9), "4.5")
+    with pytest.raises(InvalidInputError) as info:
+        Search.integer(1.5, 3)  # type: ignore[arg-type]
+    assert info.value.field == "min"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from typing import Any
 
@@ -10,7 +11,18 @@ import jsonschema
 import pytest
 
 from kubeflow.core.errors import InvalidInputError
-from kubeflow.katib import Algorithm, Objective, TrainJobTemplate, TrialConfig
+from kubeflow.katib import (
+    CMAESSearch,
+    Direction,
+    GridSearch,
+    MedianStop,
+    Objective,
+    RandomSearch,
+    TPESearch,
+    TrainJobTemplate,
+    TrialConfig,
+)
+from kubeflow.katib.algorithms import ALGORITHMS, algorithm_from_spec
 from kubeflow.katib.types import objective_spec
 from kubeflow.trainer import CustomTrainer, HuggingFaceModelInitializer, Initializer, Runtime, RuntimeTrainer
 from kubeflow.trainer.types import TrainerType
@@ -56,8 +68,9 @@ def test_train_job_template_rejects_what_is_not_a_custom_trainer() -> None:
 
 
 def test_objective_defaults_and_validation() -> None:
-    assert (Objective().metric, Objective().direction, Objective().goal) == ("loss", "minimize", None)
-    assert Objective(metric="accuracy", direction="maximize", goal=0.99).goal == 0.99
+    assert (Objective().metric, Objective().direction, Objective().goal) == ("loss", Direction.MINIMIZE, None)
+    assert Objective(metric="accuracy", direction="maximize", goal=0.99).direction is Direction.MAXIMIZE
+    assert Objective("accuracy", Direction.MAXIMIZE) == Objective(metric="accuracy", direction="maximize")
     for kwargs, field in (
         ({"metric": ""}, "Objective.metric"),
         ({"metric": "val loss"}, "Objective.metric"),
@@ -86,28 +99,43 @@ def test_objective_spec_matches_the_katib_shape() -> None:
 
 
 def test_algorithm_spec_matches_the_katib_shape() -> None:
-    assert Algorithm().to_spec() == {"algorithmName": "random"}
-    spec = Algorithm(name="tpe", settings={"n_startup_trials": 5, "random_state": "42"}).to_spec()
+    assert RandomSearch().to_katib_spec() == {"algorithmName": "random"}
+    assert GridSearch().to_katib_spec() == {"algorithmName": "grid"}
+    spec = TPESearch(random_state=42, n_startup_trials=5).to_katib_spec()
     assert spec == {
         "algorithmName": "tpe",
-        "algorithmSettings": [{"name": "n_startup_trials", "value": "5"}, {"name": "random_state", "value": "42"}],
+        "algorithmSettings": [{"name": "random_state", "value": "42"}, {"name": "n_startup_trials", "value": "5"}],
     }
     _validate(spec, "v1beta1.AlgorithmSpec")
+    _validate(MedianStop(min_trials_required=2).to_katib_spec(), "v1beta1.EarlyStoppingSpec")
+
+
+def test_every_algorithm_round_trips_through_its_katib_spec() -> None:
+    for name, cls in ALGORITHMS.items():
+        algorithm = cls()
+        assert algorithm.algorithm_name == name
+        assert algorithm_from_spec(algorithm.to_katib_spec()) == algorithm
+    assert algorithm_from_spec(CMAESSearch(random_state=3, sigma=0.5).to_katib_spec()) == CMAESSearch(3, 0.5)
+    assert algorithm_from_spec(RandomSearch(7).to_katib_spec()).random_state == 7
 
 
 def test_algorithm_validation() -> None:
-    for name in ("random", "grid", "tpe", "bayesianoptimization"):
-        assert Algorithm(name=name).name == name
-    with pytest.raises(InvalidInputError) as info:
-        Algorithm(name="annealing")
-    assert info.value.field == "Algorithm.name"
-    with pytest.raises(InvalidInputError) as info:
-        Algorithm(settings={"": 1})
-    assert info.value.field == "Algorithm.settings"
+    assert dataclasses.asdict(RandomSearch(random_state=1)) == {"random_state": 1}
+    for build, field in (
+        (lambda: RandomSearch(random_state=-1), "random_state"),
+        (lambda: TPESearch(n_startup_trials=0), "n_startup_trials"),
+        (lambda: CMAESSearch(restart_strategy="always"), "restart_strategy"),
+        (lambda: MedianStop(start_step=0), "start_step"),
+        (lambda: algorithm_from_spec({"algorithmName": "annealing"}), "algorithm"),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            build()
+        assert info.value.field == field
 
 
 def test_trial_config_validation() -> None:
-    assert TrialConfig().model_dump() == {"num_trials": 10, "parallel_trials": 1, "max_failed_trials": None}
+    assert dataclasses.asdict(TrialConfig()) == {"num_trials": 10, "parallel_trials": 1, "max_failed_trials": None}
+    assert TrialConfig(5, 2) == TrialConfig(num_trials=5, parallel_trials=2)
     assert TrialConfig(num_trials=4, parallel_trials=4, max_failed_trials=0).parallel_trials == 4
     for kwargs, field in (
         ({"num_trials": 0}, "TrialConfig.num_trials"),

@@ -20,7 +20,11 @@ What it emulates
     pods with the real labels, names and owners, pod phases, container logs, events and the
     TrainJob ``status.conditions``/``jobsStatus`` the real controller writes. Faults (error
     statuses, 429 + ``Retry-After``, dropped connections, delays, after-commit failures) are
-    injected by method and path regex.
+    injected by method and path regex. ``emu.install_katib()`` serves Katib's ``kubeflow.org/v1beta1``
+    Experiment/Trial/Suggestion (CRDs from the reference data; schemaless, so kept as sent) and
+    ``emu.katib`` emulates its controllers: suggestions (random/grid), Trials whose TrainJobs the
+    Trainer emulation runs (the SDK's generated script really runs), the StdOut metrics collector,
+    ``currentOptimalTrial`` and the Experiment's conditions (see ``kube_emulator.katib``).
 
 What it does not
     No TLS, no RBAC or admission webhooks (only bearer-token authentication), no server-side apply
@@ -66,12 +70,16 @@ Usage (pytest: the ``kube_emulator`` and ``kubeconfig_path`` fixtures of
         emu.controller.create_pods(ns, name); emu.controller.set_pod_phase(ns, pod, "Running")
         emu.controller.restart_pod(ns, pod); emu.controller.finish(ns, name, "Complete")
         emu.seed_trainjobs(1000, 4, namespace="bench")   # benchmark fast path, no HTTP
+
+        emu.install_katib()                   # Katib CRDs + controller emulation (skips without reference)
+        emu.katib.metrics = lambda params: {"loss": float(params["lr"])}   # for non-script trials
 """
 
 from .controller import TrainerController
 from .emulator import KubeEmulator
 from .faults import Fault
+from .katib import KatibController
 from .server import Recorded
 from .status import ApiError
 
-__all__ = ["ApiError", "Fault", "KubeEmulator", "Recorded", "TrainerController"]
+__all__ = ["ApiError", "Fault", "KatibController", "KubeEmulator", "Recorded", "TrainerController"]

@@ -55,6 +55,10 @@ class TrainerController:
         for thread in list(self._threads) + ([self._worker] if self._worker else []):
             thread.join(timeout=5)
 
+    def claim(self, uid: str) -> None:
+        """Leave the TrainJob with this uid to another driver (the Katib emulation runs its trials' TrainJobs)."""
+        self._started.add(uid)
+
     def on_change(self, change: Change) -> None:
         """Store listener: queue TrainJobs to reconcile when :attr:`auto` is on."""
         if not self.auto or change.type == "DELETED" or change.resource != self.cluster.trainjobs.key:

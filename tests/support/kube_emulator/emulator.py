@@ -13,6 +13,7 @@ from .api import Api
 from .cluster import TRAINER, Cluster
 from .controller import TrainerController
 from .faults import Fault, FaultSet
+from .katib import KatibController
 from .logs import LogStore
 from .registry import Registry, TypeIndex
 from .server import KubeHTTPServer, Recorded, serve_in_thread
@@ -64,6 +65,8 @@ class KubeEmulator:
         self._server: KubeHTTPServer | None = None
         self.store.add_listener(self._on_change)
         self.store.add_listener(self.controller.on_change)
+        self.katib = KatibController(self.cluster, self.controller)
+        self.store.add_listener(self.katib.on_change)
         for name in DEFAULT_NAMESPACES:
             self.apply(
                 {
@@ -92,9 +95,9 @@ class KubeEmulator:
                 }
             )
 
-    def _install_crds(self) -> None:
+    def _install_crds(self, crds: list[dict[str, Any]] | None = None) -> None:
         crd_type = self.types.lookup("apiextensions.k8s.io/v1", "CustomResourceDefinition")
-        for crd in resources.load_crds(self.trainer_crds):
+        for crd in resources.load_crds(self.trainer_crds) if crds is None else crds:
             for rt in resources.crd_types(crd):
                 self.types.add(rt)
             obj = clone(crd)
@@ -123,6 +126,20 @@ class KubeEmulator:
             if self.store.get(crd_type, "", obj["metadata"]["name"]) is None:
                 self.cluster.insert(obj)
 
+    def install_katib(self, auto: bool = True) -> list[str]:
+        """Serve Katib's ``kubeflow.org/v1beta1`` Experiment, Trial and Suggestion and turn on its emulation.
+
+        The CRDs come from ``katib/crds`` of the reference data through ``tests/support/reference.py``: without it
+        the calling test skips (fails where the reference is required). Returns the CRD names.
+        """
+        from reference import reference_path
+
+        folder = reference_path("katib", "crds")
+        crds = [resources.load_yaml_documents(path)[0] for path in sorted(folder.glob("*.yaml"))]
+        self._install_crds(crds)
+        self.katib.auto = auto
+        return [crd["metadata"]["name"] for crd in crds]
+
     def _on_change(self, change: Change) -> None:
         if change.resource == "pods":
             if change.type == "DELETED":
@@ -143,6 +160,7 @@ class KubeEmulator:
 
     def stop(self) -> None:
         """Stop the controller, end watches and log streams, close connections and the socket."""
+        self.katib.stop()
         self.controller.stop()
         self.api.stopping.set()
         self.store.close()

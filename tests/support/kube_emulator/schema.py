@@ -107,10 +107,12 @@ class CrdSchema:
                 del metadata[key]
                 unknown.append(f"metadata.{key}")
         props = self.root.get("properties", {})
-        preserve = self.root.get("x-kubernetes-preserve-unknown-fields", False)
+        preserve = bool(self.root.get("x-kubernetes-preserve-unknown-fields", False))
         for key in list(obj):
             if key in ("apiVersion", "kind", "metadata") or (key not in props and preserve):
                 continue
+            if key not in props and preserve:
+                continue  # a schemaless CRD (Katib's) keeps every field as sent
             if key not in props:
                 del obj[key]
                 unknown.append(key)

@@ -1,141 +1,133 @@
-"""`KatibClient`: tune hyperparameters over Kubeflow Trainer jobs. A preview: its operations are not available yet."""
+"""`KatibClient`: tune hyperparameters over Kubeflow Trainer jobs, on this machine or on a Katib cluster."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-from kubeflow.core.errors import InvalidInputError
 from kubeflow.core.models import COMPLETE, BackendConfig, resolve_backend_config
 
 if TYPE_CHECKING:
+    from kubeflow.core.models import Event
+    from kubeflow.katib.algorithms import BaseAlgorithm, MedianStop
+    from kubeflow.katib.backends.base import JobCallback, KatibBackend
     from kubeflow.katib.jobs import OptimizationJob, Result
     from kubeflow.katib.search import ParameterSpec
-    from kubeflow.katib.types import Algorithm, Objective, TrainJobTemplate, TrialConfig
-
-
-def _not_available(operation: str) -> NoReturn:
-    raise NotImplementedError(
-        f"kubeflow.katib: KatibClient.{operation} is not available yet. This release of kubeflow-katib is a "
-        "preview: its types (TrainJobTemplate, Search, Objective, Algorithm, TrialConfig) are usable and "
-        "validated, but no operation talks to a backend. Use kubeflow.trainer.TrainerClient to run single "
-        "training jobs meanwhile."
-    )
-
-
-def _check_type(field: str, value: object, expected: type) -> None:
-    if value is not None and not isinstance(value, expected):
-        raise InvalidInputError(field, f"must be a {expected.__name__}, got {type(value).__name__}.")
+    from kubeflow.katib.types import Objective, TrialConfig
+    from kubeflow.trainer.types.template import TrainJobTemplate
 
 
 class KatibClient:
     """Create and follow hyperparameter optimization jobs whose trials are Kubeflow Trainer jobs.
 
-    Preview: the constructor and the argument checks of `optimize` work; every operation raises
-    `NotImplementedError`.
+    The same code runs locally (each trial a local trainer job, suggestions from Optuna) and on Kubernetes (a Katib
+    Experiment). `kubeflow.optimizer.OptimizerClient` is this class under the existing SDK's name.
 
     Example:
         ```python
-        from kubeflow.katib import KatibClient, Objective, Search, TrainJobTemplate
-        from kubeflow.trainer import CustomTrainer
+        from kubeflow.katib import KatibClient, Search, TrialConfig, report_metrics
+        from kubeflow.trainer import CustomTrainer, TrainJobTemplate
 
         def train(lr: float) -> None:
-            print(f"loss={lr * 2}")
+            from kubeflow.katib import report_metrics
+
+            report_metrics({"loss": (lr - 0.03) ** 2})
 
         client = KatibClient()
-        client.optimize(  # raises NotImplementedError in this preview
+        name = client.optimize(
             TrainJobTemplate(trainer=CustomTrainer(func=train)),
             search_space={"lr": Search.loguniform(1e-4, 1e-1)},
-            objectives=[Objective(metric="loss", direction="minimize")],
+            trial_config=TrialConfig(num_trials=8, parallel_trials=2),
         )
+        client.wait_for_job_status(name)
+        print(client.get_best_results(name))
         ```
     """
 
     def __init__(self, backend_config: BackendConfig | None = None) -> None:
-        """Keep the backend configuration (nothing is contacted).
+        """Pick the backend from the config type, with the same default rule as `TrainerClient`.
 
         Args:
             backend_config: `LocalProcessBackendConfig()` or `KubernetesBackendConfig()`, the same configs
                 `kubeflow.trainer.TrainerClient` takes; `None` chooses as it does (Kubernetes when configured).
 
         Raises:
-            InvalidInputError: The config is not a backend config.
+            InvalidInputError: The config is not a backend config (a `ValueError`).
         """
+        from kubeflow.katib.backends import create_backend
+
         self.backend_config: BackendConfig = resolve_backend_config(backend_config)
+        self.backend: KatibBackend = create_backend(self.backend_config)
 
     def optimize(
         self,
         trial_template: TrainJobTemplate,
         *,
+        trial_config: TrialConfig | None = None,
         search_space: Mapping[str, ParameterSpec],
         objectives: Sequence[Objective] | None = None,
-        algorithm: Algorithm | None = None,
-        trial_config: TrialConfig | None = None,
+        algorithm: BaseAlgorithm | None = None,
+        early_stopping: MedianStop | None = None,
     ) -> str:
-        """Start an optimization job and return its name (planned).
-
-        The arguments are checked first, so a preview user learns about mistakes before the operation exists.
+        """Create an optimization job and return its name.
 
         Args:
-            trial_template: The training job each trial runs.
-            search_space: Parameter name to `Search.*()` spec; each trial passes its values to the trainer's
-                function as keyword arguments.
+            trial_template: The training job each trial runs; the searched values are merged over the trainer's
+                `func_args` and reach the function with their Python types.
+            trial_config: The trial budget. Default: `TrialConfig()` (10 trials, one at a time).
+            search_space: Parameter name to `Search.uniform()`, `Search.loguniform()`, `Search.choice()`, ...
             objectives: The metrics to optimise; the first is the objective. Default: minimise `loss`.
-            algorithm: The search algorithm. Default: `random`.
-            trial_config: The trial budget. Default: `TrialConfig()`.
+            algorithm: The search algorithm. Default: `RandomSearch()`.
+            early_stopping: Stop poor trials early from their intermediate metrics, e.g. `MedianStop()`.
+
+        Returns:
+            The job name.
 
         Raises:
-            InvalidInputError: An argument is invalid.
-            NotImplementedError: Always, after the checks: optimization is not available yet.
+            InvalidInputError: An argument is invalid, or the backend cannot run the algorithm (a `ValueError`,
+                raised before anything is created).
         """
-        from kubeflow.katib.search import parameters_from_search_space
-        from kubeflow.katib.types import Algorithm, Objective, TrainJobTemplate, TrialConfig, objective_spec
-
-        if not isinstance(trial_template, TrainJobTemplate):
-            raise InvalidInputError(
-                "trial_template",
-                f"must be a TrainJobTemplate, got {type(trial_template).__name__}.",
-                "Wrap the trainer: TrainJobTemplate(trainer=CustomTrainer(func=...)).",
-            )
-        parameters_from_search_space(search_space)
-        for index, objective in enumerate(objectives or ()):
-            _check_type(f"objectives[{index}]", objective, Objective)
-        objective_spec(list(objectives) if objectives is not None else [Objective()])
-        _check_type("algorithm", algorithm, Algorithm)
-        _check_type("trial_config", trial_config, TrialConfig)
-        _not_available("optimize")
+        return self.backend.optimize(
+            trial_template,
+            trial_config=trial_config,
+            search_space=search_space,
+            objectives=objectives,
+            algorithm=algorithm,
+            early_stopping=early_stopping,
+        )
 
     def list_jobs(self) -> list[OptimizationJob]:
-        """Return the optimization jobs (planned).
-
-        Raises:
-            NotImplementedError: Always: not available yet.
-        """
-        _not_available("list_jobs")
+        """Return every optimization job, oldest first."""
+        return self.backend.list_jobs()
 
     def get_job(self, name: str) -> OptimizationJob:
-        """Return the optimization job called `name`, with its trials (planned).
+        """Return the optimization job called `name`, with its trials (parameters, metrics, status, TrainJob).
 
         Raises:
-            NotImplementedError: Always: not available yet.
+            NotFoundError: There is no such job.
         """
-        _not_available("get_job")
+        return self.backend.get_job(name)
 
     def get_job_logs(self, name: str, trial_name: str | None = None, follow: bool = False) -> Iterator[str]:
-        """Return the log lines of a trial; by default the best one (planned).
+        """Yield the log lines of a trial: `trial_name`, else the best trial so far, else the first.
+
+        Args:
+            name: The optimization job.
+            trial_name: A trial of it.
+            follow: Yield lines as they are written, until the trial ends.
 
         Raises:
-            NotImplementedError: Always: not available yet (raised at the call, not on iteration).
+            NotFoundError: No such job or trial.
         """
-        _not_available("get_job_logs")
+        return self.backend.get_job_logs(name, trial_name=trial_name, follow=follow)
 
-    def get_best_results(self, name: str) -> Result:
-        """Return the best trial's parameters and metrics (planned).
+    def get_best_results(self, name: str) -> Result | None:
+        """Return the best trial's parameters and metrics; `None` while no trial has reported the objective.
 
         Raises:
-            NotImplementedError: Always: not available yet.
+            NotFoundError: There is no such job.
         """
-        _not_available("get_best_results")
+        return self.backend.get_best_results(name)
 
     def wait_for_job_status(
         self,
@@ -143,18 +135,38 @@ class KatibClient:
         status: Iterable[str] = frozenset({COMPLETE}),
         timeout: float = 3600,
         polling_interval: float = 2,
+        callbacks: Sequence[JobCallback] | None = None,
     ) -> OptimizationJob:
-        """Wait until the job reaches one of `status` and return it (planned).
+        """Wait until the job reaches one of `status` and return it.
+
+        Args:
+            name: The optimization job.
+            status: Statuses to wait for, among `Created`, `Running`, `Complete`, `Failed`.
+            timeout: Seconds to wait at most.
+            polling_interval: Longest pause between two looks (must be less than `timeout`).
+            callbacks: Called with the job at every look.
 
         Raises:
-            NotImplementedError: Always: not available yet.
+            InvalidInputError: Bad arguments (a `ValueError`).
+            JobFailedError: The job failed and `Failed` was not awaited (a `RuntimeError`).
+            OperationTimeoutError: `timeout` passed first (a `TimeoutError`).
         """
-        _not_available("wait_for_job_status")
+        return self.backend.wait_for_job_status(
+            name, status=status, timeout=timeout, polling_interval=polling_interval, callbacks=callbacks
+        )
+
+    def get_job_events(self, name: str) -> list[Event]:
+        """Return the events of the job and its trials, oldest first.
+
+        Raises:
+            NotFoundError: There is no such job.
+        """
+        return self.backend.get_job_events(name)
 
     def delete_job(self, name: str) -> None:
-        """Delete the optimization job and its trials (planned).
+        """Stop every running trial and remove the job.
 
         Raises:
-            NotImplementedError: Always: not available yet.
+            NotFoundError: There is no such job.
         """
-        _not_available("delete_job")
+        self.backend.delete_job(name)

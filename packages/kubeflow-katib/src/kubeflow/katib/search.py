@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -13,8 +15,36 @@ from kubeflow.katib._base import KatibModel
 
 ParameterType = Literal["double", "int", "discrete", "categorical"]
 """Katib's parameter types."""
-Distribution = Literal["uniform", "logUniform", "normal", "logNormal"]
-"""Katib's sampling distributions for `double` and `int` parameters."""
+DistributionName = Literal["uniform", "logUniform", "normal", "logNormal"]
+"""Katib's sampling distributions for `double` and `int` parameters, as Katib spells them."""
+ValueType = Literal["str", "int", "float", "bool"]
+"""The Python type a `choice` parameter's values are passed to the training function as."""
+
+
+class Distribution(Enum):
+    """How a `double` or `int` parameter is sampled (the values Katib accepts)."""
+
+    UNIFORM = "uniform"
+    LOG_UNIFORM = "logUniform"
+    NORMAL = "normal"
+    LOG_NORMAL = "logNormal"
+
+
+@dataclass
+class ContinuousSearchSpace:
+    """A numeric parameter as `OptimizationJob.search_space` reports it."""
+
+    min: float | int
+    max: float | int
+    distribution: Distribution
+
+
+@dataclass
+class CategoricalSearchSpace:
+    """A parameter chosen from a list, as `OptimizationJob.search_space` reports it."""
+
+    choices: list[Any]
+
 
 _LOG_DISTRIBUTIONS = frozenset({"logUniform", "logNormal"})
 
@@ -50,8 +80,13 @@ class FeasibleSpace(KatibModel):
     """Step between values of a `double` or `int` parameter (used by `grid`)."""
     values: list[str] | None = Field(default=None, alias="list")
     """The allowed values of a `categorical` or `discrete` parameter (serialised as `list`)."""
-    distribution: Distribution | None = None
+    distribution: DistributionName | None = None
     """How `double` and `int` values are sampled; `None` lets Katib use `uniform`."""
+
+    @field_validator("distribution", mode="before")
+    @classmethod
+    def _distribution_value(cls, value: object) -> object:
+        return value.value if isinstance(value, Distribution) else value
 
     @field_validator("min", "max", "step", mode="before")
     @classmethod
@@ -79,6 +114,9 @@ class ParameterSpec(KatibModel):
     """`double`, `int`, `discrete` or `categorical`."""
     feasible_space: FeasibleSpace
     """The values the parameter may take."""
+    value_type: ValueType | None = Field(default=None, exclude=True)
+    """The Python type of a `categorical` parameter's values (set by `Search.choice` when they share one type);
+    not part of the Katib body. `None` passes them as strings."""
 
     @model_validator(mode="after")
     def _check_space(self) -> ParameterSpec:
@@ -124,6 +162,55 @@ class ParameterSpec(KatibModel):
                 _number(value, integer=False, where="feasible_space.list")
 
 
+def _choice_type(values: Sequence[object]) -> ValueType | None:
+    kinds = {type(value) for value in values}
+    for python, name in ((bool, "bool"), (int, "int"), (float, "float"), (str, "str")):
+        if kinds == {python}:
+            return name  # type: ignore[return-value]
+    if kinds == {int, float}:
+        return "float"
+    return None
+
+
+def parse_value(spec: ParameterSpec, text: str) -> Any:
+    """The Python value a trial's training function receives for `text`, a value of parameter `spec`.
+
+    `double` gives a `float`, `int` an `int`, `discrete` an `int` when the text is a whole number else a `float`,
+    `categorical` the type its `Search.choice` values had (`str` when they were mixed).
+
+    Raises:
+        InvalidInputError: `text` is not a value of that type.
+    """
+    where = f"search_space[{spec.name!r}]"
+    try:
+        if spec.parameter_type == "double":
+            return float(text)
+        if spec.parameter_type == "int":
+            return int(float(text)) if float(text).is_integer() else int(text)
+        if spec.parameter_type == "discrete":
+            number = float(text)
+            return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+    except ValueError:
+        raise InvalidInputError(where, f"{text!r} is not a {spec.parameter_type} value.") from None
+    if spec.value_type == "bool":
+        return text.lower() in ("true", "1")
+    if spec.value_type == "int":
+        return int(text)
+    if spec.value_type == "float":
+        return float(text)
+    return text
+
+
+def search_space_view(spec: ParameterSpec) -> ContinuousSearchSpace | CategoricalSearchSpace:
+    """The parameter as `OptimizationJob.search_space` reports it (the existing SDK's shape)."""
+    space = spec.feasible_space
+    if spec.parameter_type in ("double", "int"):
+        low = parse_value(spec, space.min or "0")
+        high = parse_value(spec, space.max or "0")
+        return ContinuousSearchSpace(min=low, max=high, distribution=Distribution(space.distribution or "uniform"))
+    return CategoricalSearchSpace(choices=[parse_value(spec, value) for value in space.values or []])
+
+
 class Search:
     """Helpers that build a `ParameterSpec` for a search space.
 
@@ -161,7 +248,10 @@ class Search:
 
     @staticmethod
     def choice(values: Sequence[str | int | float | bool]) -> ParameterSpec:
-        """One of the given values (a Katib `categorical` parameter; values are passed on as strings).
+        """One of the given values (a Katib `categorical` parameter).
+
+        The training function receives the value with its Python type when every value has the same type
+        (`Search.choice([16, 32])` passes an `int`), and as a string otherwise.
 
         Raises:
             InvalidInputError: The list is empty or has duplicates.
@@ -169,7 +259,23 @@ class Search:
         if isinstance(values, str):
             raise InvalidInputError("values", f"must be a list of values, got the string {values!r}.")
         return ParameterSpec(
-            parameter_type="categorical", feasible_space=FeasibleSpace(values=[str(value) for value in values])
+            parameter_type="categorical",
+            feasible_space=FeasibleSpace(values=[str(value) for value in values]),
+            value_type=_choice_type(list(values)),
+        )
+
+    @staticmethod
+    def integer(min: int, max: int, step: int | None = None) -> ParameterSpec:
+        """A whole number between `min` and `max` (inclusive), passed to the function as an `int`.
+
+        Raises:
+            InvalidInputError: `min` is not less than `max`, or a bound is not an integer.
+        """
+        for where, value in (("min", min), ("max", max), ("step", step)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise InvalidInputError(where, f"must be an int, got {value!r}.")
+        return ParameterSpec(
+            parameter_type="int", feasible_space=FeasibleSpace(min=min, max=max, step=step, distribution="uniform")
         )
 
 

@@ -1,35 +1,36 @@
-"""What to tune: the trial template, objectives, algorithm and trial budget of an optimization job."""
+"""What to tune: objectives, their direction and the trial budget (the trial template is the trainer's)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from enum import Enum
+from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from kubeflow.core.errors import InvalidInputError
-from kubeflow.katib._base import KatibModel
-from kubeflow.trainer.types.template import TrainJobTemplate as TrainJobTemplate  # one definition, the trainer's
-
-Direction = Literal["maximize", "minimize"]
-"""Whether an objective metric should go up or down."""
-AlgorithmName = Literal[
-    "random", "grid", "tpe", "multivariate-tpe", "bayesianoptimization", "cmaes", "sobol", "hyperband"
-]
-"""The Katib hyperparameter search algorithms."""
-SettingValue = str | int | float | bool
+from kubeflow.trainer.types._model import model
+from kubeflow.trainer.types.template import TrainJobTemplate
 
 
-class Objective(KatibModel):
+class Direction(Enum):
+    """Whether an objective metric should go up or down."""
+
+    MAXIMIZE = "maximize"
+    MINIMIZE = "minimize"
+
+
+@model
+class Objective:
     """A metric the trials report and the direction to optimise it in.
 
-    The training function reports a metric by printing `<metric>=<value>`, e.g. `loss=0.25`.
+    The training function reports a metric with `report_metrics({"loss": 0.25})`, or by printing `loss=0.25`.
     """
 
     metric: str = Field(default="loss", min_length=1)
     """The metric name."""
-    direction: Direction = "minimize"
-    """`minimize` or `maximize`."""
+    direction: Direction = Direction.MINIMIZE
+    """`Direction.MINIMIZE` (or `"minimize"`) or `Direction.MAXIMIZE`."""
     goal: float | None = None
     """Stop the job once the best trial reaches this value; `None` runs every trial."""
 
@@ -41,30 +42,8 @@ class Objective(KatibModel):
         return value
 
 
-class Algorithm(KatibModel):
-    """The search algorithm and its settings (Katib v1beta1 `AlgorithmSpec`)."""
-
-    name: AlgorithmName = "random"
-    """The algorithm, e.g. `random`, `grid`, `tpe`, `bayesianoptimization`."""
-    settings: dict[str, SettingValue] = Field(default_factory=dict)
-    """Algorithm settings, e.g. `{"random_state": 42}` (sent to Katib as strings)."""
-
-    @field_validator("settings")
-    @classmethod
-    def _setting_names(cls, value: dict[str, SettingValue]) -> dict[str, SettingValue]:
-        if any(not key for key in value):
-            raise InvalidInputError("", "setting names must not be empty.")
-        return value
-
-    def to_spec(self) -> dict[str, Any]:
-        """Return the Katib v1beta1 `AlgorithmSpec` (camelCase) for this algorithm."""
-        spec: dict[str, Any] = {"algorithmName": self.name}
-        if self.settings:
-            spec["algorithmSettings"] = [{"name": key, "value": str(value)} for key, value in self.settings.items()]
-        return spec
-
-
-class TrialConfig(KatibModel):
+@model
+class TrialConfig:
     """The trial budget of an optimization job."""
 
     num_trials: int = Field(default=10, ge=1, strict=True)
@@ -72,17 +51,17 @@ class TrialConfig(KatibModel):
     parallel_trials: int = Field(default=1, ge=1, strict=True)
     """How many trials run at the same time (at most `num_trials`)."""
     max_failed_trials: int | None = Field(default=None, ge=0, strict=True)
-    """Fail the job after this many failed trials; `None` has no limit."""
+    """Fail the job once more than this many trials failed; `None` has no limit."""
 
-    @model_validator(mode="after")
-    def _parallel_within_total(self) -> TrialConfig:
-        if self.parallel_trials > self.num_trials:
+    @field_validator("parallel_trials")
+    @classmethod
+    def _parallel_within_total(cls, value: int, info: ValidationInfo) -> int:
+        total = info.data.get("num_trials")
+        if isinstance(total, int) and value > total:
             raise InvalidInputError(
-                "parallel_trials",
-                f"{self.parallel_trials} is more than num_trials ({self.num_trials}).",
-                "Lower parallel_trials or raise num_trials.",
+                "", f"{value} is more than num_trials ({total}).", "Lower parallel_trials or raise num_trials."
             )
-        return self
+        return value
 
 
 def objective_spec(objectives: Sequence[Objective]) -> dict[str, Any]:
@@ -100,13 +79,31 @@ def objective_spec(objectives: Sequence[Objective]) -> dict[str, Any]:
     if len(set(names)) != len(names):
         raise InvalidInputError("objectives", f"metric names must be unique, got {names}.")
     primary = objectives[0]
-    spec: dict[str, Any] = {"type": primary.direction, "objectiveMetricName": primary.metric}
+    spec: dict[str, Any] = {"type": primary.direction.value, "objectiveMetricName": primary.metric}
     if primary.goal is not None:
         spec["goal"] = primary.goal
     if len(objectives) > 1:
         spec["additionalMetricNames"] = names[1:]
     spec["metricStrategies"] = [
-        {"name": objective.metric, "value": "max" if objective.direction == "maximize" else "min"}
+        {"name": objective.metric, "value": "max" if objective.direction is Direction.MAXIMIZE else "min"}
         for objective in objectives
     ]
     return spec
+
+
+def objectives_from_spec(spec: dict[str, Any]) -> list[Objective]:
+    """Rebuild the objectives from a Katib `ObjectiveSpec` dict (the first is optimised, the others collected)."""
+    direction = Direction(spec.get("type", "minimize"))
+    names = [spec["objectiveMetricName"], *(spec.get("additionalMetricNames") or [])]
+    strategies = {item.get("name"): item.get("value") for item in spec.get("metricStrategies") or []}
+    objectives = []
+    for index, name in enumerate(names):
+        if index == 0:
+            objectives.append(Objective(metric=name, direction=direction, goal=spec.get("goal")))
+        else:
+            kind = Direction.MAXIMIZE if strategies.get(name) == "max" else Direction.MINIMIZE
+            objectives.append(Objective(metric=name, direction=kind if name in strategies else direction))
+    return objectives
+
+
+__all__ = ["Direction", "Objective", "TrainJobTemplate", "TrialConfig", "objective_spec", "objectives_from_spec"]

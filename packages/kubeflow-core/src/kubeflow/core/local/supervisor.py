@@ -307,7 +307,8 @@ class Supervisor:
         self.install_signals()
         launch = self.register()
         if notify_fd is not None:
-            os.write(notify_fd, b"ok")
+            with contextlib.suppress(OSError):  # the client died meanwhile (EPIPE): the job goes on without it
+                os.write(notify_fd, b"ok")
             os.close(notify_fd)
         self.start_nodes(launch)
         if self.stop_signal is not None:

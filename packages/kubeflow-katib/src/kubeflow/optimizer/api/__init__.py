@@ -1,0 +1,1 @@
+"""The existing SDK's `kubeflow.optimizer.api` path."""

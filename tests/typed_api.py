@@ -50,3 +50,22 @@ def check_errors(error: JobFailedError, invalid: InvalidInputError) -> None:
     assert_type(error.exit_code, int | None)
     assert_type(error.log_tail, list[str])
     assert_type(invalid.field, str)
+
+
+def check_katib() -> None:
+    from kubeflow.katib import KatibClient, OptimizationJob, Result, Search, TPESearch, TrialConfig, report_metrics
+    from kubeflow.optimizer import OptimizerClient, TrainJobTemplate
+
+    client: KatibClient = OptimizerClient()
+    name = client.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=train)),
+        search_space={"lr": Search.loguniform(1e-4, 1e-1)},
+        trial_config=TrialConfig(num_trials=4, parallel_trials=2),
+        algorithm=TPESearch(random_state=0),
+    )
+    assert_type(name, str)
+    assert_type(client.wait_for_job_status(name, timeout=60), OptimizationJob)
+    assert_type(client.get_best_results(name), Result | None)
+    assert_type(client.get_job_logs(name), Iterator[str])
+    assert_type(client.get_job_events(name), list[Event])
+    report_metrics({"loss": 0.1}, epoch=1)

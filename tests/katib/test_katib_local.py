@@ -346,7 +346,7 @@ def test_reaching_the_goal_ends_the_job_early(katib: KatibClient) -> None:
         TrainJobTemplate(trainer=CustomTrainer(func=slow, func_args={"seconds": 0}), runtime="python"),
         search_space={"x": Search.uniform(0, 1)},
         objectives=[Objective(metric="loss", goal=0.3)],
-        trial_config=TrialConfig(num_trials=30, parallel_trials=1),
+        trial_config=TrialConfig(num_trials=30, parallel_trials=3),
         algorithm=RandomSearch(random_state=0),
     )
     job = katib.wait_for_job_status(name, timeout=TIMEOUT, polling_interval=1)

@@ -109,3 +109,22 @@ def check_model_registry() -> None:
     assert_type(client.archive_model_version("m", "v1"), ModelVersion)
     assert_type(client.log_job("job"), ExperimentRun)
     assert_type(client.get_metric_history(client.get_experiment_run("job")), list[Metric])
+
+
+def check_katib() -> None:
+    from kubeflow.katib import KatibClient, OptimizationJob, Result, Search, TPESearch, TrialConfig, report_metrics
+    from kubeflow.optimizer import OptimizerClient, TrainJobTemplate
+
+    client: KatibClient = OptimizerClient()
+    name = client.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=train)),
+        search_space={"lr": Search.loguniform(1e-4, 1e-1)},
+        trial_config=TrialConfig(num_trials=4, parallel_trials=2),
+        algorithm=TPESearch(random_state=0),
+    )
+    assert_type(name, str)
+    assert_type(client.wait_for_job_status(name, timeout=60), OptimizationJob)
+    assert_type(client.get_best_results(name), Result | None)
+    assert_type(client.get_job_logs(name), Iterator[str])
+    assert_type(client.get_job_events(name), list[Event])
+    report_metrics({"loss": 0.1}, epoch=1)

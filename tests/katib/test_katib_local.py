@@ -339,3 +339,19 @@ def test_the_state_is_private(katib: KatibClient) -> None:
     for path in (root / name).iterdir():
         assert path.stat().st_mode & 0o077 == 0, path
     assert isinstance(katib.backend_config, LocalProcessBackendConfig)
+
+
+def test_reaching_the_goal_ends_the_job_early(katib: KatibClient) -> None:
+    name = katib.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=slow, func_args={"seconds": 0}), runtime="python"),
+        search_space={"x": Search.uniform(0, 1)},
+        objectives=[Objective(metric="loss", goal=0.3)],
+        trial_config=TrialConfig(num_trials=30, parallel_trials=3),
+        algorithm=RandomSearch(random_state=0),
+    )
+    job = katib.wait_for_job_status(name, timeout=TIMEOUT, polling_interval=1)
+    assert len(job.trials) < 30
+    best = katib.get_best_results(name)
+    assert best is not None and float(best.parameters["x"]) <= 0.3
+    assert float(best.parameters["x"]) == min(float(t.parameters["x"]) for t in job.trials if t.status == "Succeeded")
+    assert "GoalReached" in [e.reason for e in katib.get_job_events(name)]

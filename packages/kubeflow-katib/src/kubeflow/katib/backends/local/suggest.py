@@ -160,8 +160,8 @@ def sampler(spec: LoadedSpec) -> optuna.samplers.BaseSampler:
             kwargs["n_startup_trials"] = algorithm.n_startup_trials
         if algorithm.n_ei_candidates is not None:
             kwargs["n_ei_candidates"] = algorithm.n_ei_candidates
-        if kwargs["multivariate"]:
-            kwargs["group"] = False
+        if spec.trial_config.parallel_trials > 1:
+            kwargs["constant_liar"] = True  # running trials count as bad, so parallel suggestions spread out
         return optuna.samplers.TPESampler(**kwargs)
     if isinstance(algorithm, CMAESSearch):
         return optuna.samplers.CmaEsSampler(

@@ -6,14 +6,21 @@ import builtins
 import shutil
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import ClassVar
 
 from kubeflow.core.backend import JobBackend
-from kubeflow.core.errors import AlreadyExistsError, BackendError, ConflictError, NotFoundError
-from kubeflow.core.local import launching, lifecycle, logs, procs, progress
+from kubeflow.core.errors import (
+    AlreadyExistsError,
+    BackendError,
+    ConflictError,
+    InvalidInputError,
+    KubeflowError,
+    NotFoundError,
+)
+from kubeflow.core.local import launching, lifecycle, logs, procs, progress, retention
 from kubeflow.core.local.config import LocalProcessBackendConfig
 from kubeflow.core.local.models import LocalJobInfo, LocalJobRequest, LocalJobSpec, LocalNodeInfo, ProgressRecord
 from kubeflow.core.local.state import (
@@ -46,7 +53,7 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
     def __init__(self, config: LocalProcessBackendConfig | None = None) -> None:
         """Use `config` (defaults: the per-user state directory). Nothing is created until a job is scheduled."""
         self.config = config or LocalProcessBackendConfig()
-        self.state = StateRoot(self.config.state_dir)
+        self.state = StateRoot(self.config.state_dir, self.config.lock_timeout_seconds)
 
     # -- submission --------------------------------------------------------------------------------------------
     def job_dir(self, name: str) -> Path:
@@ -60,10 +67,21 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
             AlreadyExistsError: A job of that name exists.
             ConflictError: A port of the request is held by an unfinished job (reason `PortInUse`).
             BackendError: The supervisor could not start (the job is then recorded as Failed).
+            ForbiddenError: The state directory is not private to this user (reason `UntrustedStateDir`).
+            OperationTimeoutError: The state lock stayed held by another process (reason `LockTimeout`).
         """
         name = request.name
-        self.state.ensure()
-        staged = self.state.stage(name)
+        self._check_size(len(request.launch.get("nodes") or []))
+        try:
+            self.state.ensure()
+            self.prune_finished(throttled=True)
+            staged = self.state.stage(name)
+        except KubeflowError:
+            raise
+        except OSError as exc:
+            raise BackendError(
+                f"Cannot write the job's state in {self.state.root}: {exc}", reason="StateError"
+            ) from exc
         try:
             for relative, text in request.files.items():
                 target = staged.path / relative
@@ -87,11 +105,36 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
                     job = self.state.publish(staged, name)
                 except FileExistsError:
                     raise AlreadyExistsError(f"A job named {name!r} already exists.", reason="AlreadyExists") from None
+        except OSError as exc:
+            shutil.rmtree(staged.path, ignore_errors=True)
+            raise BackendError(
+                f"Cannot write the job's state in {self.state.root}: {exc}", reason="StateError"
+            ) from exc
         except BaseException:
             shutil.rmtree(staged.path, ignore_errors=True)
             raise
-        launching.start_supervisor(job, request)
+        try:
+            launching.start_supervisor(job, request)
+        except KubeflowError:
+            raise
+        except OSError as exc:
+            raise BackendError(f"The job's supervisor could not start: {exc}", reason="SupervisorFailed") from exc
         return JobRef(backend=self.kind, name=name)
+
+    def prune_finished(self, *, throttled: bool = False) -> builtins.list[str]:
+        """Apply retention (`finished_job_ttl_seconds`, `max_finished_jobs`): remove finished jobs past them.
+
+        Args:
+            throttled: Skip unless no pass ran in the last minute (how `train` and `list` call it).
+
+        Returns:
+            The names of the removed jobs.
+        """
+        ttl, most = self.config.finished_job_ttl_seconds, self.config.max_finished_jobs
+        if throttled:
+            done = retention.maybe_prune(self.state, ttl, most)
+            return done.removed if done is not None else []
+        return retention.prune(self.state, ttl, most).removed
 
     def _ports_in_use(self) -> set[int]:
         ports: set[int] = set()
@@ -113,12 +156,28 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
         raise BackendError("No free TCP port could be found on this host.", reason="NoFreePort")  # pragma: no cover
 
     def submit_dryrun(self, spec: LocalJobSpec) -> LocalJobRequest:
-        """Resolve a spec into the exact directory, record and commands `schedule` would use. Touches nothing."""
+        """Resolve a spec into the exact directory, record and commands `schedule` would use. Touches nothing.
+
+        Raises:
+            InvalidInputError: The spec is invalid, or has more nodes than `max_processes`.
+        """
+        self._check_size(len(spec.nodes))
         return launching.build_request(spec, self.job_dir(spec.name), self.config.termination_grace_seconds)
+
+    def _check_size(self, nodes: int) -> None:
+        if nodes > self.config.max_processes:
+            raise InvalidInputError(
+                "nodes",
+                f"{nodes} node processes is more than one machine runs here: the limit is "
+                f"{self.config.max_processes} (LocalProcessBackendConfig.max_processes; default 8 per CPU, at least 64).",
+                "Use fewer nodes, or the Kubernetes backend.",
+            )
 
     # -- reading -----------------------------------------------------------------------------------------------
     def describe(self, name: str) -> LocalJobInfo | None:
         """The job as recorded, or None. A job whose supervisor died is marked Failed here, on first sight."""
+        if not self.state.check():
+            return None
         job = self.state.job(name)
         signature = job.signature()
         record = job.read()
@@ -129,7 +188,9 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
         return self._info(job, record, _revision(signature))
 
     def list(self) -> builtins.list[LocalJobInfo]:
-        """Every job in the state directory, oldest first."""
+        """Every job in the state directory, oldest first (finished jobs past retention are removed first)."""
+        if self.state.check():
+            self.prune_finished(throttled=True)
         found = [info for info in (self.describe(name) for name in self.state.names()) if info is not None]
         return sorted(found, key=lambda info: (info.created, info.name))
 
@@ -193,6 +254,23 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
         path = Path(node.log_path)
         if not follow:
             return logs.read_lines(path)
+        return logs.follow_lines(path, self._ended(name, step))
+
+    def log_iter_many(self, name: str, steps: builtins.list[str], *, follow: bool = False) -> Iterator[tuple[str, str]]:
+        """`(step, line)` of several nodes: node by node, or with `follow` as they are written.
+
+        Following uses one thread and reads nothing ahead of the consumer: closing the iterator stops all reading.
+
+        Raises:
+            NotFoundError: No such job or node (raised at the call).
+        """
+        info = self._require(name)
+        paths = {step: Path(self._node(info, step).log_path) for step in steps}
+        if not follow:
+            return ((step, line) for step, path in paths.items() for line in logs.read_lines(path))
+        return logs.follow_many({step: (path, self._ended(name, step)) for step, path in paths.items()})
+
+    def _ended(self, name: str, step: str) -> Callable[[], bool]:
         job = self.state.job(name)
 
         def ended() -> bool:
@@ -207,9 +285,11 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
             if record.get("status") not in TERMINAL_STATUSES:
                 return False
             supervisor = record.get("supervisor") or {}
-            return status == "Pending" or not procs.is_alive(supervisor.get("pid"), supervisor.get("start_ticks"))
+            if status == "Pending" or lifecycle.runs_elsewhere(record) is not None:
+                return True
+            return not procs.is_alive(supervisor.get("pid"), supervisor.get("start_ticks"))
 
-        return logs.follow_lines(path, ended)
+        return ended
 
     def log_tail(self, name: str, step: str, count: int = 20) -> builtins.list[str]:
         """The last `count` lines of one node's log."""
@@ -261,15 +341,18 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
     # -- deletion ----------------------------------------------------------------------------------------------
     def _cancel_existing(self, name: str) -> None:
         """Stop every process of the job (supervisor, nodes, their children), then remove its state."""
+        self.state.check()
         job = self.state.job(name)
         record = job.read()
         if record is None:
             return
+        uid = str(record.get("uid") or "") or None
+        job = self.state.job(name, uid)
         kind = str(record.get("kind", "Job"))
         job.add_event(kind, name, "Deleting", f"Job {name} is being deleted.")
         lifecycle.stop_all(job, record, float(record.get("grace_seconds", self.config.termination_grace_seconds)))
         events = job.events()
         deleted = {"time": now_iso(), "kind": kind, "object": name, "reason": "Deleted", "type": "Normal"}
         events.append({**deleted, "message": f"Job {name} was deleted."})
-        if self.state.remove(name):
+        if self.state.remove(name, uid):
             self.state.keep_deleted_events(name, events)

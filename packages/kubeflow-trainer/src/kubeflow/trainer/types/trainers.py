@@ -6,7 +6,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from kubeflow.core.quantity import parse_quantity
 from kubeflow.trainer import constants
@@ -33,9 +33,17 @@ def _check_resources(value: dict[str, ResourceValue] | None) -> dict[str, Resour
 def _check_env(value: dict[str, str] | None) -> dict[str, str] | None:
     if value is None:
         return None
-    for key in value:
+    for key, item in value.items():
         if not key or "=" in key or "\x00" in key:
             raise ValueError(f"environment variable name {key!r} is not valid")
+        if isinstance(item, str) and "\x00" in item:
+            raise ValueError(f"the value of {key!r} contains a NUL byte, which no process environment can hold")
+    return value
+
+
+def _reject_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"must be a whole number >= 1, not the boolean {value!r}")
     return value
 
 
@@ -43,6 +51,8 @@ Resources = Annotated[dict[str, ResourceValue] | None, AfterValidator(_check_res
 """Resources per node, validated as Kubernetes quantities."""
 EnvVars = Annotated[dict[str, str] | None, AfterValidator(_check_env)]
 """Environment variables, with valid names."""
+NodeCount = Annotated[int | None, BeforeValidator(_reject_bool), Field(ge=1)]
+"""A number of nodes: a whole number >= 1 (a bool is not one), or None for the runtime's default."""
 
 
 @model
@@ -63,7 +73,7 @@ class CustomTrainer:
     """Python requirements to install before running `func`, e.g. `["torch>=2.3", "numpy"]`."""
     pip_index_urls: list[str] = Field(default_factory=lambda: list(constants.DEFAULT_PIP_INDEX_URLS))
     """Package indexes: the first is the index URL, the others extra index URLs."""
-    num_nodes: int | None = Field(default=None, ge=1)
+    num_nodes: NodeCount = None
     """Number of nodes; `None` uses the runtime's default."""
     resources_per_node: Resources = None
     """Resources per node, e.g. `{"cpu": 2, "memory": "8Gi", "gpu": 1}`."""
@@ -77,7 +87,7 @@ class CustomTrainerContainer:
 
     image: str = Field(min_length=1)
     """The image to run on every node."""
-    num_nodes: int | None = Field(default=None, ge=1)
+    num_nodes: NodeCount = None
     """Number of nodes; `None` uses the runtime's default."""
     resources_per_node: Resources = None
     """Resources per node, e.g. `{"cpu": 2, "memory": "8Gi", "gpu": 1}`."""
@@ -168,7 +178,7 @@ class TorchTuneConfig:
     """Passes over the dataset."""
     loss: Loss | None = None
     """Loss function."""
-    num_nodes: int | None = Field(default=None, ge=1)
+    num_nodes: NodeCount = None
     """Number of nodes."""
     peft_config: LoraConfig | None = None
     """Parameter-efficient fine-tuning (LoRA/QLoRA/DoRA)."""

@@ -17,7 +17,7 @@ from kubeflow.core.names import generate_name, validate_name
 from kubeflow.trainer import constants
 from kubeflow.trainer.backends.base import AnyTrainer, TrainerBackend, check_options
 from kubeflow.trainer.backends.local import launch
-from kubeflow.trainer.backends.local.logs import ALL_STEPS, interleave
+from kubeflow.trainer.backends.local.logs import ALL_STEPS
 from kubeflow.trainer.backends.local.resources import NodeResources, plan_resources
 from kubeflow.trainer.backends.local.runtimes import RUNTIMES, LocalRuntime, as_runtime
 from kubeflow.trainer.functions import render_entrypoint
@@ -68,6 +68,12 @@ class LocalTrainerBackend(TrainerBackend):
         return [as_runtime(runtime) for runtime in RUNTIMES.values()]
 
     def _local_runtime(self, runtime: Runtime | str | None) -> LocalRuntime:
+        if runtime is not None and not isinstance(runtime, (str, Runtime)):
+            raise InvalidInputError(
+                "runtime",
+                f"expected a runtime name or a Runtime, got {runtime!r} ({type(runtime).__name__}).",
+                f"Pass one of: {', '.join(RUNTIMES)}.",
+            )
         name = constants.DEFAULT_RUNTIME if runtime is None else runtime if isinstance(runtime, str) else None
         if name is None:
             name = getattr(runtime, "name", None)
@@ -109,13 +115,30 @@ class LocalTrainerBackend(TrainerBackend):
             )
         if not callable(trainer.func):
             raise InvalidInputError("trainer.func", f"{trainer.func!r} is not callable.", "Pass a function.")
+        if trainer.image is not None:
+            raise InvalidInputError(
+                "trainer.image",
+                f"the local-process backend runs no container images, got image={trainer.image!r}.",
+                "Remove image= (the function runs with this Python and packages_to_install), or use the "
+                "Kubernetes backend.",
+            )
         if trainer.num_nodes is not None and (
             isinstance(trainer.num_nodes, bool) or not isinstance(trainer.num_nodes, int) or trainer.num_nodes < 1
         ):
             raise InvalidInputError("trainer.num_nodes", f"must be a whole number >= 1, got {trainer.num_nodes!r}.")
-        for key in trainer.env or {}:
+        limit = self.config.max_processes
+        if trainer.num_nodes is not None and trainer.num_nodes > limit:
+            raise InvalidInputError(
+                "trainer.num_nodes",
+                f"{trainer.num_nodes} nodes is more than this machine runs: the local limit is {limit} processes "
+                "(LocalProcessBackendConfig.max_processes; default 8 per CPU, at least 64).",
+                "Use fewer nodes, or the Kubernetes backend.",
+            )
+        for key, value in (trainer.env or {}).items():
             if not key or "=" in key or "\x00" in key:
                 raise InvalidInputError("trainer.env", f"{key!r} is not a valid environment variable name.")
+            if not isinstance(value, str) or "\x00" in value:
+                raise InvalidInputError("trainer.env", f"the value of {key!r} is not a string without NUL bytes.")
         return trainer
 
     def _job_name(self, options: list[Option]) -> str:
@@ -142,7 +165,7 @@ class LocalTrainerBackend(TrainerBackend):
             runtime, initializer, trainer, options
         )
         packages = list(custom.packages_to_install or [])
-        with self._environment(packages, custom.pip_index_urls) as python_env:
+        with self._environment(packages, custom.pip_index_urls or []) as python_env:
             env = {"PYTHONUNBUFFERED": "1", **(custom.env or {})}
             shared_locks: list[str] = []
             python = sys.executable
@@ -216,6 +239,19 @@ class LocalTrainerBackend(TrainerBackend):
             multiprocess=local_runtime.multiprocess_launcher is not None,
             environ=_environ(),
         )
+        if num_nodes * resources.nproc_per_node > self.config.max_processes:
+            raise InvalidInputError(
+                "trainer.resources_per_node",
+                f"{num_nodes} node(s) x {resources.nproc_per_node} processes per node is more than this machine "
+                f"runs: the local limit is {self.config.max_processes} processes "
+                "(LocalProcessBackendConfig.max_processes; default 8 per CPU, at least 64).",
+                "Ask for fewer CPUs/GPUs per node or fewer nodes, or use the Kubernetes backend.",
+            )
+        if custom.packages_to_install:
+            from kubeflow.core.local.envs.models import EnvSpec
+            from kubeflow.core.local.envs.plan import make_plan
+
+            make_plan(EnvSpec(packages=list(custom.packages_to_install), index_urls=_index_urls(custom)), _environ())
         script = render_entrypoint(custom.func, custom.func_args)
         return local_runtime, custom, num_nodes, resources, script, self._job_name(checked)
 
@@ -263,7 +299,7 @@ class LocalTrainerBackend(TrainerBackend):
             return
         from kubeflow.core.local.envs import EnvSpec
 
-        urls = [] if list(index_urls) == list(constants.DEFAULT_PIP_INDEX_URLS) else list(index_urls)
+        urls = _default_free(index_urls)
         with self._env_cache.use(EnvSpec(packages=packages, index_urls=urls)) as python_env:
             yield python_env
 
@@ -323,10 +359,8 @@ class LocalTrainerBackend(TrainerBackend):
         info = self._info(name)
         if step != ALL_STEPS:
             return self.core.log_iter(name, step, follow=follow)
-        streams = {node.name: self.core.log_iter(name, node.name, follow=follow) for node in info.nodes}
-        if not follow:
-            return (f"[{node}] {line}" for node, lines in streams.items() for line in lines)
-        return interleave(streams)
+        lines = self.core.log_iter_many(name, [node.name for node in info.nodes], follow=follow)
+        return (f"[{node}] {line}" for node, line in lines)
 
     def get_job_events(self, name: str) -> list[Event]:
         """The events of the job (created, node started, node exited with code, failed, deleted...)."""
@@ -363,6 +397,15 @@ class LocalTrainerBackend(TrainerBackend):
     def wait_for_change(self, name: str, current: TrainJob, timeout: float, polling_interval: float) -> None:
         """Return within ~20 ms of a change of the job's record (or after at most half a second)."""
         self.core.wait_for_change(name, min(timeout, WATCH_SLICE), since=self._revisions.get(name))
+
+
+def _default_free(index_urls: Sequence[str]) -> list[str]:
+    """The job's index URLs, or none when they are the default (PyPI), so `PIP_INDEX_URL` and friends apply."""
+    return [] if list(index_urls) == list(constants.DEFAULT_PIP_INDEX_URLS) else list(index_urls)
+
+
+def _index_urls(custom: CustomTrainer) -> list[str]:
+    return _default_free(custom.pip_index_urls or [])
 
 
 def _environ() -> Mapping[str, str]:

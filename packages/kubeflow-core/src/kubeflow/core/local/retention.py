@@ -1,0 +1,102 @@
+"""Retention of finished jobs: a TTL and a maximum count, applied cheaply (throttled) or by hand.
+
+Only finished jobs (`Complete` or `Failed`) are ever removed; a running job is never touched. Removal is the same
+as `delete_job` of a finished job (one rename under the root lock, then the directory is deleted), guarded by the
+job's generation, so a newer job of the same name is safe.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kubeflow.core.local.state import PRUNED_STAMP, StateRoot, read_json
+
+RETENTION_INTERVAL = 60.0
+"""Seconds between two automatic retention passes on one state directory."""
+_TERMINAL = ("Complete", "Failed")
+
+
+@dataclass
+class PruneResult:
+    """What a retention pass removed (or, in a dry run, would remove)."""
+
+    removed: list[str] = field(default_factory=list)
+    kept: int = 0
+    """Finished jobs left in place."""
+
+
+def _finished_at(record: dict[str, object]) -> float:
+    for key in ("finished", "created"):
+        value = record.get(key)
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value).timestamp()
+            except ValueError:
+                continue
+    return 0.0
+
+
+def prune(
+    state: StateRoot,
+    ttl_seconds: float | None,
+    max_finished: int | None,
+    *,
+    now: float | None = None,
+    dry_run: bool = False,
+) -> PruneResult:
+    """Remove finished jobs older than `ttl_seconds`, then the oldest past `max_finished`.
+
+    Raises:
+        ForbiddenError: The state directory is not private to this user.
+    """
+    result = PruneResult()
+    if not state.check():
+        return result
+    current = time.time() if now is None else now
+    finished: list[tuple[float, str, str | None]] = []
+    for name in state.names():
+        job = state.job(name)
+        if not job.trusted():
+            continue
+        record = read_json(job.record_path)
+        if not isinstance(record, dict) or record.get("status") not in _TERMINAL:
+            continue
+        uid = record.get("uid")
+        finished.append((_finished_at(record), name, str(uid) if uid else None))
+    finished.sort()
+    doomed: list[tuple[str, str | None]] = []
+    if ttl_seconds is not None:
+        doomed += [(name, uid) for when, name, uid in finished if current - when > ttl_seconds]
+    gone = set(doomed)
+    left = [(name, uid) for _when, name, uid in finished if (name, uid) not in gone]
+    if max_finished is not None and len(left) > max_finished:
+        doomed += left[: len(left) - max_finished]
+    for name, uid in doomed:
+        if dry_run or state.remove(name, uid or None):
+            result.removed.append(name)
+    result.kept = len(finished) - len(result.removed)
+    return result
+
+
+def maybe_prune(state: StateRoot, ttl_seconds: float | None, max_finished: int | None) -> PruneResult | None:
+    """Run `prune` unless a pass ran in the last `RETENTION_INTERVAL` seconds (by any client); None if skipped."""
+    if ttl_seconds is None and max_finished is None:
+        return None
+    stamp = state.root / PRUNED_STAMP
+    try:
+        if time.time() - os.lstat(stamp).st_mtime < RETENTION_INTERVAL:
+            return None
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        fd = os.open(stamp, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        os.close(fd)
+        os.utime(stamp)
+    except OSError:
+        return None
+    return prune(state, ttl_seconds, max_finished)

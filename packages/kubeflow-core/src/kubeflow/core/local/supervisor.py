@@ -401,8 +401,9 @@ def _prctl() -> Any:
 
 
 def become_subreaper() -> bool:
-    """Adopt the orphans of our nodes (even those that start their own session), so they are ours to reap and to
-    kill (Linux only). Returns whether it worked.
+    """Adopt the orphans of our nodes (even those that start their own session), so they are ours to reap and kill.
+
+    Linux only. Returns whether it worked.
     """
     prctl = _prctl()
     return prctl is not None and prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0

@@ -105,6 +105,9 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
                     job = self.state.publish(staged, name)
                 except FileExistsError:
                     raise AlreadyExistsError(f"A job named {name!r} already exists.", reason="AlreadyExists") from None
+        except KubeflowError:
+            shutil.rmtree(staged.path, ignore_errors=True)
+            raise
         except OSError as exc:
             shutil.rmtree(staged.path, ignore_errors=True)
             raise BackendError(

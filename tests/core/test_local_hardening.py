@@ -42,7 +42,9 @@ TOKEN = "tok-9f8e7d6c5b4a"
 
 def backend(tmp_path: Path, grace: float = 2.0, **config: object) -> LocalProcessBackend:
     settings = LocalProcessBackendConfig(
-        state_dir=tmp_path / "state", termination_grace_seconds=grace, **config  # type: ignore[arg-type]
+        state_dir=tmp_path / "state",
+        termination_grace_seconds=grace,
+        **config,  # type: ignore[arg-type]
     )
     return LocalProcessBackend(settings)
 

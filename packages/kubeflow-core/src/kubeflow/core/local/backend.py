@@ -54,6 +54,7 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
         """Use `config` (defaults: the per-user state directory). Nothing is created until a job is scheduled."""
         self.config = config or LocalProcessBackendConfig()
         self.state = StateRoot(self.config.state_dir, self.config.lock_timeout_seconds)
+        self._finished: dict[str, tuple[tuple[int, int], LocalJobInfo]] = {}
 
     # -- submission --------------------------------------------------------------------------------------------
     def job_dir(self, name: str) -> Path:
@@ -142,9 +143,9 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
     def _ports_in_use(self) -> set[int]:
         ports: set[int] = set()
         for name in self.state.names():
-            record = self.state.job(name).read()
-            if record is not None and record.get("status") not in TERMINAL_STATUSES:
-                ports.update(int(port) for port in record.get("ports") or [])
+            info = self.describe(name)  # finished jobs come from the cache: a stat each
+            if info is not None and info.status not in TERMINAL_STATUSES:
+                ports.update(info.ports)
         return ports
 
     def pick_port(self) -> int:
@@ -183,12 +184,19 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
             return None
         job = self.state.job(name)
         signature = job.signature()
+        cached = self._finished.get(name)
+        if cached is not None and signature is not None and cached[0] == signature and job.trusted():
+            return cached[1]  # a finished job's record changes no more: one stat instead of a parse
         record = job.read()
         if record is None:
+            self._finished.pop(name, None)
             return None
         if record.get("status") not in TERMINAL_STATUSES:
             record = lifecycle.reconcile(job, record)
-        return self._info(job, record, _revision(signature))
+        info = self._info(job, record, _revision(signature))
+        if info.status in TERMINAL_STATUSES and signature is not None and job.signature() == signature:
+            self._finished[name] = (signature, info)
+        return info
 
     def list(self) -> builtins.list[LocalJobInfo]:
         """Every job in the state directory, oldest first (finished jobs past retention are removed first)."""

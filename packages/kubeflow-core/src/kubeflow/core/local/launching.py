@@ -160,7 +160,7 @@ def start_supervisor(job: JobDir, request: LocalJobRequest) -> None:
             process.kill()
         process.wait()
     current = job.read()
-    if current is None or (uid is not None and current.get("uid") != uid):
+    if current is None or (uid is not None and current.get("uid") != uid) or current.get("deleting"):
         raise ConflictError(
             f"Job {request.name!r} was deleted while it was being started; nothing of it runs.",
             reason="DeletedWhileStarting",

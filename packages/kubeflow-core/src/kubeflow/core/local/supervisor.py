@@ -98,7 +98,8 @@ class Supervisor:
         if record is None:
             raise RuntimeError(f"no job record of this job in {self.job.path} (was it deleted meanwhile?)")
         if record.get("supervisor") != me:
-            raise RuntimeError(f"the job in {self.job.path} already has a supervisor or has ended")
+            why = "is being deleted" if record.get("deleting") else "already has a supervisor or has ended"
+            raise RuntimeError(f"the job in {self.job.path} {why}")
         for path in record.get("shared_locks") or []:
             self.hold_shared_lock(path)
         return launch

@@ -181,6 +181,7 @@ def test_an_existing_state_dir_is_never_chmod_ed(tmp_path: Path) -> None:
 
 def test_a_planted_record_never_makes_a_client_signal_a_foreign_process(tmp_path: Path) -> None:
     victim = subprocess.Popen([PY, "-c", "import time; time.sleep(300)"], start_new_session=True)
+    ticks_of_victim = procs.start_ticks(victim.pid)
     try:
         b = backend(tmp_path)
         b.submit(LocalJobSpec(name="seed", nodes=[node("node-0", "pass")]))
@@ -198,10 +199,17 @@ def test_a_planted_record_never_makes_a_client_signal_a_foreign_process(tmp_path
             record["nodes"][0].update(status="Running", pid=victim.pid, start_ticks=ticks)
             record["nodes"].append({**record["nodes"][0], "name": "node-1", "pid": os.getpgrp()})
             (job / "job.json").write_text(json.dumps(record))
+        job = root / "planted-d"  # names the victim, with its true start time, as the job's live supervisor
+        (job / "logs").mkdir(parents=True, mode=0o700)
+        job.chmod(0o700)
+        record.update(name="planted-d", uid="feedface", supervisor={"pid": victim.pid, "start_ticks": ticks_of_victim})
+        (job / "job.json").write_text(json.dumps(record))
         infos = {info.name: info for info in b.list()}
         assert infos["planted-a"].status == "Failed" and infos["planted-a"].reason == "SupervisorLost"
+        assert infos["planted-d"].status == "Running"
         b.cancel("planted-b")
-        assert victim.poll() is None  # still running: its identity never matched a process of ours
+        b.cancel("planted-d")
+        assert victim.poll() is None  # still running: it never carried the job's identity
     finally:
         victim.kill()
         victim.wait()

@@ -161,7 +161,9 @@ def stop_all(job: JobDir, record: Record, grace: float) -> Record:
         )
     supervisor = record.get("supervisor") or {}
     pid, ticks = int(supervisor.get("pid") or 0), supervisor.get("start_ticks")
-    if where is None and ticks is not None and procs.signal_pid(pid, ticks, signal.SIGTERM):
+    uid = str(record.get("uid") or "")
+    ours = ticks is not None and (not uid or procs.carries_tag(pid, uid))  # never a foreign process a record names
+    if where is None and ours and procs.signal_pid(pid, ticks, signal.SIGTERM):
         if not procs.wait_gone([(pid, ticks)], grace + 5.0):
             procs.signal_pid(pid, ticks, signal.SIGKILL)
             procs.wait_gone([(pid, ticks)], 5.0)

@@ -244,6 +244,16 @@ def tagged_processes(job_uid: str) -> list[tuple[int, int | None]]:
     return found
 
 
+def carries_tag(pid: int, job_uid: str) -> bool:
+    """Whether process `pid` runs for job generation `job_uid` (its environment carries `KUBEFLOW_JOB_UID`)."""
+    try:
+        with open(f"{_PROC}/{pid}/environ", "rb") as handle:
+            environ = handle.read()
+    except OSError:
+        return not has_proc()  # pragma: no cover - without /proc the start time is all we can check
+    return f"{JOB_UID_ENV}={job_uid}".encode() in environ.split(b"\0")
+
+
 def kill_verified(processes: Iterable[tuple[int, int | None]], sig: int = signal.SIGKILL) -> int:
     """Send `sig` to each `(pid, start_ticks)` still the same process; return how many got it."""
     return sum(signal_pid(pid, ticks, sig) for pid, ticks in processes if ticks is not None)

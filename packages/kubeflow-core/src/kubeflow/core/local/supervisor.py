@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import math
 import os
 import select
 import signal
@@ -58,7 +59,7 @@ class Supervisor:
     """Runs the nodes of one job to their end."""
 
     def __init__(self, job_dir: Path, uid: str | None = None) -> None:
-        self.job = JobDir(job_dir, uid)
+        self.job = JobDir(job_dir, uid, lock_timeout=math.inf)  # a stopped client must not make it give up
         self.nodes: list[Node] = []
         self.kind = "Job"
         self.grace = 10.0

@@ -165,6 +165,7 @@ class LocalTrainerBackend(TrainerBackend):
             runtime, initializer, trainer, options
         )
         packages = list(custom.packages_to_install or [])
+        shown = [_mask(package) for package in packages]  # credentials in a requirement URL are never recorded
         with self._environment(packages, custom.pip_index_urls or []) as python_env:
             env = {"PYTHONUNBUFFERED": "1", **(custom.env or {})}
             shared_locks: list[str] = []
@@ -182,7 +183,7 @@ class LocalTrainerBackend(TrainerBackend):
             if python_env is not None and python_env.key:
                 how = "reused from the cache" if python_env.reused else "built"
                 events.append(
-                    InitialEvent(reason="EnvironmentReady", message=f"Environment {python_env.key} {how}: {packages}.")
+                    InitialEvent(reason="EnvironmentReady", message=f"Environment {python_env.key} {how}: {shown}.")
                 )
             meta: dict[str, Any] = {
                 "runtime": local_runtime.name,
@@ -194,7 +195,7 @@ class LocalTrainerBackend(TrainerBackend):
                 "device": resources.device,
                 "resources_per_node": resources.requested,
                 "resources_not_honoured": resources.not_honoured,
-                "packages_to_install": packages,
+                "packages_to_install": shown,
                 "environment": python_env.key if python_env is not None else None,
                 "python": python,
             }
@@ -406,6 +407,12 @@ def _default_free(index_urls: Sequence[str]) -> list[str]:
 
 def _index_urls(custom: CustomTrainer) -> list[str]:
     return _default_free(custom.pip_index_urls or [])
+
+
+def _mask(text: str) -> str:
+    from kubeflow.core.local.envs.requirements import mask_credentials
+
+    return mask_credentials(text)
 
 
 def _environ() -> Mapping[str, str]:

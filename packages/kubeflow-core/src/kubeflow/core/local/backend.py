@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import os
 import shutil
 import socket
 import time
@@ -24,6 +25,7 @@ from kubeflow.core.local import launching, lifecycle, logs, procs, progress, ret
 from kubeflow.core.local.config import LocalProcessBackendConfig
 from kubeflow.core.local.models import LocalJobInfo, LocalJobRequest, LocalJobSpec, LocalNodeInfo, ProgressRecord
 from kubeflow.core.local.state import (
+    JOB_FILE,
     LAUNCH_FILE,
     JobDir,
     Record,
@@ -142,8 +144,8 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
 
     def _ports_in_use(self) -> set[int]:
         ports: set[int] = set()
-        for name in self.state.names():
-            info = self.describe(name)  # finished jobs come from the cache: a stat each
+        for name in self.state.names():  # checks the root
+            info = self._describe(name)  # finished jobs come from the cache: a stat each
             if info is not None and info.status not in TERMINAL_STATUSES:
                 ports.update(info.ports)
         return ports
@@ -182,11 +184,25 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
         """The job as recorded, or None. A job whose supervisor died is marked Failed here, on first sight."""
         if not self.state.check():
             return None
+        return self._describe(name)
+
+    def _cached(self, name: str) -> LocalJobInfo | None:
+        """A finished job as last read, if its record is unchanged (one `lstat`: the root is checked by the caller)."""
+        cached = self._finished.get(name)
+        if cached is None:
+            return None
+        try:
+            info = os.lstat(f"{self.state.root}/{name}/{JOB_FILE}")
+        except OSError:
+            return None
+        return cached[1] if cached[0] == (info.st_ino, info.st_mtime_ns) else None
+
+    def _describe(self, name: str) -> LocalJobInfo | None:
+        cached = self._cached(name)
+        if cached is not None:
+            return cached  # a finished job's record changes no more: one stat instead of a parse
         job = self.state.job(name)
         signature = job.signature()
-        cached = self._finished.get(name)
-        if cached is not None and signature is not None and cached[0] == signature and job.trusted():
-            return cached[1]  # a finished job's record changes no more: one stat instead of a parse
         record = job.read()
         if record is None:
             self._finished.pop(name, None)
@@ -202,7 +218,7 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
         """Every job in the state directory, oldest first (finished jobs past retention are removed first)."""
         if self.state.check():
             self.prune_finished(throttled=True)
-        found = [info for info in (self.describe(name) for name in self.state.names()) if info is not None]
+        found = [info for info in (self._describe(name) for name in self.state.names()) if info is not None]
         return sorted(found, key=lambda info: (info.created, info.name))
 
     def _info(self, job: JobDir, record: Record, revision: str = "") -> LocalJobInfo:

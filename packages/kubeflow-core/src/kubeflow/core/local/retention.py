@@ -16,6 +16,8 @@ from kubeflow.core.local.state import PRUNED_STAMP, StateRoot, read_json
 
 RETENTION_INTERVAL = 60.0
 """Seconds between two automatic retention passes on one state directory."""
+AUTO_PRUNE_BATCH = 200
+"""Most jobs one automatic pass removes, so a `train` or `list_jobs` call that runs it stays quick."""
 _TERMINAL = ("Complete", "Failed")
 
 
@@ -46,8 +48,11 @@ def prune(
     *,
     now: float | None = None,
     dry_run: bool = False,
+    limit: int | None = None,
 ) -> PruneResult:
     """Remove finished jobs older than `ttl_seconds`, then the oldest past `max_finished`.
+
+    `limit` bounds how many jobs one pass removes (the oldest first); the next pass removes more.
 
     Raises:
         ForbiddenError: The state directory is not private to this user.
@@ -74,9 +79,11 @@ def prune(
     left = [(name, uid) for _when, name, uid in finished if (name, uid) not in gone]
     if max_finished is not None and len(left) > max_finished:
         doomed += left[: len(left) - max_finished]
-    for name, uid in doomed:
-        if dry_run or state.remove(name, uid or None):
-            result.removed.append(name)
+    if limit is not None:
+        doomed = doomed[:limit]
+    result.removed = [name for name, _uid in doomed] if dry_run else state.remove_many(doomed)
+    if not dry_run:
+        state.sweep_trash()
     result.kept = len(finished) - len(result.removed)
     return result
 
@@ -99,4 +106,4 @@ def maybe_prune(state: StateRoot, ttl_seconds: float | None, max_finished: int |
         os.utime(stamp)
     except OSError:
         return None
-    return prune(state, ttl_seconds, max_finished)
+    return prune(state, ttl_seconds, max_finished, limit=AUTO_PRUNE_BATCH)

@@ -418,6 +418,43 @@ class StateRoot:
         _fsync_dir(self.root)
         return JobDir(target, None, self.lock_timeout)
 
+    def remove_many(self, jobs: list[tuple[str, str | None]]) -> list[str]:
+        """`remove` for many `(name, uid)` at once: one root lock for all the renames. Returns the removed names."""
+        trash_dir = ensure_private_dir(self.root / TRASH_DIR)
+        moved: list[tuple[str, Path]] = []
+        with self.publishing():
+            for name, uid in jobs:
+                job = self.job(name)
+                if not job.trusted():
+                    continue
+                record = job.read()
+                if uid is not None and record is not None and record.get("uid") not in (None, uid):
+                    continue
+                trash = trash_dir / f"{name}-{secrets.token_hex(6)}"
+                try:
+                    os.rename(self.root / name, trash)
+                except FileNotFoundError:
+                    continue
+                moved.append((name, trash))
+        for _name, trash in moved:
+            shutil.rmtree(trash, ignore_errors=True)
+        return [name for name, _trash in moved]
+
+    def sweep_trash(self) -> None:
+        """Delete what interrupted removals left in `.trash` (a symlink there is unlinked, never followed)."""
+        trash_dir = self.root / TRASH_DIR
+        try:
+            check_private_dir(trash_dir)
+            entries = list(os.scandir(trash_dir))
+        except (OSError, ForbiddenError):
+            return
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
     def remove(self, name: str, uid: str | None = None) -> bool:
         """Take a job's directory out of sight in one rename, then delete it. Returns whether it was removed.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import subprocess
 import sys
@@ -61,6 +62,7 @@ class LocalTrainerBackend(TrainerBackend):
         self.config = config or LocalProcessBackendConfig()
         self.core = LocalProcessBackend(self.config)
         self._revisions: dict[str, str] = {}
+        self._finished_jobs: dict[str, tuple[str, TrainJob]] = {}
 
     # -- runtimes ----------------------------------------------------------------------------------------------
     def list_runtimes(self) -> list[Runtime]:
@@ -306,6 +308,17 @@ class LocalTrainerBackend(TrainerBackend):
 
     # -- jobs --------------------------------------------------------------------------------------------------
     def _train_job(self, info: LocalJobInfo) -> TrainJob:
+        cached = self._finished_jobs.get(info.name)
+        if cached is not None and cached[0] == info.revision and info.revision:
+            self._revisions[info.name] = info.revision
+            return _fresh_copy(cached[1])  # a finished job: copied, not validated again
+        job = self._build_train_job(info)
+        if info.status in ("Complete", "Failed") and info.revision:
+            self._finished_jobs[info.name] = (info.revision, job)
+            return _fresh_copy(job)
+        return job
+
+    def _build_train_job(self, info: LocalJobInfo) -> TrainJob:
         meta = info.meta
         runtime_name = str(meta.get("runtime", constants.DEFAULT_RUNTIME))
         runtime = as_runtime(RUNTIMES.get(runtime_name) or LocalRuntime(runtime_name, str(meta.get("framework")), ()))
@@ -407,6 +420,15 @@ def _default_free(index_urls: Sequence[str]) -> list[str]:
 
 def _index_urls(custom: CustomTrainer) -> list[str]:
     return _default_free(custom.pip_index_urls or [])
+
+
+def _fresh_copy(job: TrainJob) -> TrainJob:
+    """A copy of a cached job the caller may change freely (its steps, labels and runtime are copies too)."""
+    fresh = copy.copy(job)
+    fresh.steps = [copy.copy(step) for step in job.steps]
+    fresh.labels = dict(job.labels)
+    fresh.runtime = copy.copy(job.runtime)
+    return fresh
 
 
 def _mask(text: str) -> str:

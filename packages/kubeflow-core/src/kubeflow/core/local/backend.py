@@ -137,10 +137,17 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
             The names of the removed jobs.
         """
         ttl, most = self.config.finished_job_ttl_seconds, self.config.max_finished_jobs
+
+        def finished(name: str) -> retention.Finished | None:
+            info = self._describe(name)  # a stat for a finished job read before
+            if info is None or info.status not in TERMINAL_STATUSES:
+                return None
+            return ((info.finished or info.created).timestamp(), info.uid)
+
         if throttled:
-            done = retention.maybe_prune(self.state, ttl, most)
+            done = retention.maybe_prune(self.state, ttl, most, finished)
             return done.removed if done is not None else []
-        return retention.prune(self.state, ttl, most).removed
+        return retention.prune(self.state, ttl, most, read=finished).removed
 
     def _ports_in_use(self) -> set[int]:
         ports: set[int] = set()
@@ -255,6 +262,7 @@ class LocalProcessBackend(JobBackend[LocalJobSpec, LocalJobRequest, LocalJobInfo
             supervisor_pid=supervisor.get("pid"),
             job_dir=str(job.path),
             revision=revision,
+            uid=record.get("uid"),
         )
 
     # -- logs and events ---------------------------------------------------------------------------------------

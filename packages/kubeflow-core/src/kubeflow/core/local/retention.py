@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,7 +17,7 @@ from kubeflow.core.local.state import PRUNED_STAMP, StateRoot, read_json
 
 RETENTION_INTERVAL = 60.0
 """Seconds between two automatic retention passes on one state directory."""
-AUTO_PRUNE_BATCH = 200
+AUTO_PRUNE_BATCH = 500
 """Most jobs one automatic pass removes, so a `train` or `list_jobs` call that runs it stays quick."""
 _TERMINAL = ("Complete", "Failed")
 
@@ -41,6 +42,24 @@ def _finished_at(record: dict[str, object]) -> float:
     return 0.0
 
 
+Finished = tuple[float, "str | None"]
+"""When a finished job finished (a POSIX timestamp), and its uid."""
+
+
+def _read_finished(state: StateRoot) -> Callable[[str], Finished | None]:
+    def read(name: str) -> Finished | None:
+        job = state.job(name)
+        if not job.trusted():
+            return None
+        record = read_json(job.record_path)
+        if not isinstance(record, dict) or record.get("status") not in _TERMINAL:
+            return None
+        uid = record.get("uid")
+        return _finished_at(record), str(uid) if uid else None
+
+    return read
+
+
 def prune(
     state: StateRoot,
     ttl_seconds: float | None,
@@ -49,10 +68,12 @@ def prune(
     now: float | None = None,
     dry_run: bool = False,
     limit: int | None = None,
+    read: Callable[[str], Finished | None] | None = None,
 ) -> PruneResult:
     """Remove finished jobs older than `ttl_seconds`, then the oldest past `max_finished`.
 
-    `limit` bounds how many jobs one pass removes (the oldest first); the next pass removes more.
+    `limit` bounds how many jobs one pass removes (the oldest first); the next pass removes more. `read` gives a
+    job's `(finished timestamp, uid)` if it is finished, else None (default: read its record).
 
     Raises:
         ForbiddenError: The state directory is not private to this user.
@@ -63,14 +84,9 @@ def prune(
     current = time.time() if now is None else now
     finished: list[tuple[float, str, str | None]] = []
     for name in state.names():
-        job = state.job(name)
-        if not job.trusted():
-            continue
-        record = read_json(job.record_path)
-        if not isinstance(record, dict) or record.get("status") not in _TERMINAL:
-            continue
-        uid = record.get("uid")
-        finished.append((_finished_at(record), name, str(uid) if uid else None))
+        found = (read or _read_finished(state))(name)
+        if found is not None:
+            finished.append((found[0], name, found[1]))
     finished.sort()
     doomed: list[tuple[str, str | None]] = []
     if ttl_seconds is not None:
@@ -88,7 +104,12 @@ def prune(
     return result
 
 
-def maybe_prune(state: StateRoot, ttl_seconds: float | None, max_finished: int | None) -> PruneResult | None:
+def maybe_prune(
+    state: StateRoot,
+    ttl_seconds: float | None,
+    max_finished: int | None,
+    read: Callable[[str], Finished | None] | None = None,
+) -> PruneResult | None:
     """Run `prune` unless a pass ran in the last `RETENTION_INTERVAL` seconds (by any client); None if skipped."""
     if ttl_seconds is None and max_finished is None:
         return None
@@ -106,4 +127,4 @@ def maybe_prune(state: StateRoot, ttl_seconds: float | None, max_finished: int |
         os.utime(stamp)
     except OSError:
         return None
-    return prune(state, ttl_seconds, max_finished, limit=AUTO_PRUNE_BATCH)
+    return prune(state, ttl_seconds, max_finished, limit=AUTO_PRUNE_BATCH, read=read)

@@ -9,7 +9,7 @@ import pytest
 from kubeflow.core.errors import BackendUnavailableError, InvalidInputError
 from kubeflow.core.local.envs import EnvCache, EnvSpec, PythonEnv
 from kubeflow.core.local.envs.plan import make_plan, resolve_sources
-from kubeflow.core.local.envs.uv import find_uv, install_argv, uv_environ
+from kubeflow.core.local.envs.uv import find_uv, install_argv, install_env, uv_environ
 
 # No pip configuration files: the machine's /etc/pip.conf must not leak into these tests.
 CLEAN: dict[str, str] = {"PATH": os.environ.get("PATH", ""), "HOME": "/home/someone", "PIP_CONFIG_FILE": os.devnull}
@@ -105,10 +105,15 @@ def test_install_argv_is_a_list_with_requirements_after_double_dash(tmp_path: Pa
     plan = make_plan(spec, {**CLEAN, "PIP_TRUSTED_HOST": "idx", "PIP_CERT": "/etc/ssl/corp.pem"})
     argv = install_argv("/bin/uv", plan, tmp_path / "site")
     assert argv[:7] == ["/bin/uv", "pip", "install", "--target", str(tmp_path / "site"), "--python", sys.executable]
-    assert argv[argv.index("--index-url") + 1] == "https://u:p@idx/simple"  # uv needs the real credentials
-    assert argv[argv.index("--extra-index-url") + 1] == "https://download.pytorch.org/whl/cpu"
+    # Package sources reach uv through its environment: a command line is readable by every local user.
+    assert "--index-url" not in argv and "--extra-index-url" not in argv and "--find-links" not in argv
+    assert not any("u:p@" in arg for arg in argv)
+    assert install_env(plan) == {
+        "UV_INDEX_URL": "https://u:p@idx/simple",  # uv needs the real credentials
+        "UV_EXTRA_INDEX_URL": "https://download.pytorch.org/whl/cpu",
+        "UV_FIND_LINKS": "/opt/wheels",
+    }
     assert argv[argv.index("--index-strategy") + 1] == "unsafe-best-match"
-    assert argv[argv.index("--find-links") + 1] == "/opt/wheels"
     assert argv[argv.index("--allow-insecure-host") + 1] == "idx"
     assert "--no-config" in argv and "--no-index" not in argv
     assert argv[argv.index("--") + 1 :] == ["numpy", "torch>=2"]

@@ -19,6 +19,11 @@ def default_state_dir() -> Path:
     return Path(base).expanduser() / "kubeflow" / "local"
 
 
+def default_max_processes() -> int:
+    """The most node processes one job may start on this machine: 8 per CPU, at least 64."""
+    return max(64, 8 * (os.cpu_count() or 1))
+
+
 def default_env_cache_dir() -> Path:
     """The per-user cache of job environments: `$KUBEFLOW_ENV_CACHE_DIR`, else `$XDG_CACHE_HOME/kubeflow/envs`."""
     explicit = os.environ.get("KUBEFLOW_ENV_CACHE_DIR")
@@ -44,3 +49,13 @@ class LocalProcessBackendConfig(BackendConfig):
     """Time a node gets between SIGTERM and SIGKILL when its job fails or is deleted."""
     cleanup_venv: bool = True
     """Accepted for compatibility with the existing SDK; environments are cached, not rebuilt, so this is unused."""
+    lock_timeout_seconds: float = Field(default=30.0, gt=0)
+    """Longest wait for a state lock held by another process; past it, an `OperationTimeoutError` (reason
+    `LockTimeout`) names the holder's pid (e.g. a client stopped with SIGSTOP while creating a job)."""
+    max_processes: int = Field(default_factory=default_max_processes, ge=1)
+    """Most processes (nodes x processes per node) one job may run here; default 8 per CPU, at least 64."""
+    finished_job_ttl_seconds: float | None = Field(default=7 * 24 * 3600.0, gt=0)
+    """Finished (Complete or Failed) jobs older than this are removed with their logs; `None` keeps them.
+    Retention runs at most once a minute, on `train`/`list_jobs`, or by hand: `python -m kubeflow.core.local prune`."""
+    max_finished_jobs: int | None = Field(default=1000, ge=0)
+    """At most this many finished jobs are kept (the oldest go first); `None` for no bound."""

@@ -129,6 +129,8 @@ class LocalJobInfo(BaseModel):
     job_dir: str
     revision: str = ""
     """Changes whenever the record changes; pass it to `LocalProcessBackend.wait_for_change`."""
+    uid: str | None = None
+    """The job's generation: a new job of the same name gets another."""
 
 
 class ProgressRecord(BaseModel):

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 _PROC = "/proc"
+JOB_UID_ENV = "KUBEFLOW_JOB_UID"
+"""Set in every node's environment (inherited by its children): the job generation the process belongs to."""
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -147,3 +151,109 @@ def kill_groups_verified(
         time.sleep(0.02)
     for pgid, ticks in groups:
         signal_group(pgid, signal.SIGKILL, ticks, verified=True)
+
+
+def host_identity() -> dict[str, Any]:
+    """Where this process runs: host name, boot id and pid namespace (pids mean something only within these)."""
+    boot_id = None
+    try:
+        with open(f"{_PROC}/sys/kernel/random/boot_id", encoding="ascii") as handle:
+            boot_id = handle.read().strip() or None
+    except OSError:
+        pass
+    pid_ns = None
+    try:
+        pid_ns = os.stat(f"{_PROC}/self/ns/pid").st_ino
+    except OSError:
+        pass
+    return {"host": socket.gethostname(), "boot_id": boot_id, "pid_ns": pid_ns}
+
+
+def same_pid_space(identity: Any) -> bool:
+    """Whether pids recorded by a process with `identity` (from `host_identity`) name processes visible here.
+
+    A record without an identity (older versions) is taken as local.
+    """
+    if not isinstance(identity, dict):
+        return True
+    here = host_identity()
+    if identity.get("boot_id") and here["boot_id"]:
+        if identity["boot_id"] != here["boot_id"]:
+            return False
+    elif identity.get("host") and identity["host"] != here["host"]:
+        return False
+    return not (identity.get("pid_ns") and here["pid_ns"] and identity["pid_ns"] != here["pid_ns"])
+
+
+def _parent(pid: int) -> int | None:
+    fields = _stat_fields(pid)
+    return int(fields[1]) if fields is not None and len(fields) > 1 else None
+
+
+def descendants(root: int) -> list[int]:
+    """Every live descendant of process `root` (children, their children, ...), zombies excluded."""
+    try:
+        entries = [int(entry) for entry in os.listdir(_PROC) if entry.isdigit()]
+    except OSError:  # pragma: no cover
+        return []
+    children: dict[int, list[int]] = {}
+    for pid in entries:
+        fields = _stat_fields(pid)
+        if fields is None or len(fields) < 2 or fields[0] in ("Z", "X"):
+            continue
+        children.setdefault(int(fields[1]), []).append(pid)
+    found: list[int] = []
+    pending = list(children.get(root, []))
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending.extend(children.get(pid, []))
+    return found
+
+
+def tagged_processes(job_uid: str) -> list[tuple[int, int | None]]:
+    """Live processes of this user whose environment carries `KUBEFLOW_JOB_UID=<job_uid>`, as (pid, start_ticks).
+
+    Nodes get the variable from their supervisor and their children inherit it, so this finds a job's processes
+    even after they started their own session or were orphaned, and never an unrelated process.
+    """
+    if not job_uid:
+        return []
+    needle = f"{JOB_UID_ENV}={job_uid}".encode()
+    me = os.getpid()
+    found: list[tuple[int, int | None]] = []
+    try:
+        entries = [int(entry) for entry in os.listdir(_PROC) if entry.isdigit()]
+    except OSError:  # pragma: no cover
+        return found
+    uid = os.getuid()
+    for pid in entries:
+        if pid == me:
+            continue
+        try:
+            if os.stat(f"{_PROC}/{pid}").st_uid != uid:
+                continue
+            with open(f"{_PROC}/{pid}/environ", "rb") as handle:
+                environ = handle.read()
+        except OSError:
+            continue
+        if needle in environ.split(b"\0"):
+            ticks = start_ticks(pid)
+            if ticks is not None and is_alive(pid, ticks):
+                found.append((pid, ticks))
+    return found
+
+
+def carries_tag(pid: int, job_uid: str) -> bool:
+    """Whether process `pid` runs for job generation `job_uid` (its environment carries `KUBEFLOW_JOB_UID`)."""
+    try:
+        with open(f"{_PROC}/{pid}/environ", "rb") as handle:
+            environ = handle.read()
+    except OSError:
+        return not has_proc()  # pragma: no cover - without /proc the start time is all we can check
+    return f"{JOB_UID_ENV}={job_uid}".encode() in environ.split(b"\0")
+
+
+def kill_verified(processes: Iterable[tuple[int, int | None]], sig: int = signal.SIGKILL) -> int:
+    """Send `sig` to each `(pid, start_ticks)` still the same process; return how many got it."""
+    return sum(signal_pid(pid, ticks, sig) for pid, ticks in processes if ticks is not None)

@@ -1,10 +1,13 @@
 """The supervisor of one local job: `python -m kubeflow.core.local.supervisor <job-dir>`.
 
 It runs in its own session (the client starts it with `start_new_session=True`), so it outlives the client; it
-records its own pid and start time, tells the client it may return, starts every node in its own process group with its output in the node's log,
-and records each node's pid, start and exit. On the first non-zero exit it marks the job `Failed` and terminates the
-other nodes (SIGTERM to each process group, a grace period, SIGKILL). On SIGTERM it does the same and exits. When all
-nodes have ended it removes what is left of their process groups and exits.
+records its own pid, start time and where it runs (host, boot id, pid namespace), tells the client it may return,
+starts every node in its own process group with its output in the node's log, and records each node's pid, start and
+exit as they happen. On the first non-zero exit it marks the job `Failed` and terminates the other nodes (SIGTERM to
+each process group, a grace period, SIGKILL). On SIGTERM it does the same and exits. When all nodes have ended it
+kills every remaining descendant (it is a subreaper on Linux, so orphans, even ones that started their own session,
+are its descendants) and exits. Nodes get a parent-death signal (SIGKILL): they do not outlive a killed supervisor.
+A terminal status, once written (by anyone), is never overwritten.
 
 Imports stay light (standard library only) so that a job starts fast.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import math
 import os
 import select
 import signal
@@ -25,6 +29,10 @@ from typing import Any
 
 from kubeflow.core.local import procs
 from kubeflow.core.local.state import LAUNCH_FILE, JobDir, Record, now_iso, read_json
+
+_TERMINAL = ("Complete", "Failed")
+_PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
 
 FAILURE_WRITE_DELAY = 1.0
 """At most this many seconds pass between a node's failure and the job's `Failed` status (time the others get to
@@ -50,8 +58,8 @@ class Node:
 class Supervisor:
     """Runs the nodes of one job to their end."""
 
-    def __init__(self, job_dir: Path) -> None:
-        self.job = JobDir(job_dir)
+    def __init__(self, job_dir: Path, uid: str | None = None) -> None:
+        self.job = JobDir(job_dir, uid, lock_timeout=math.inf)  # a stopped client must not make it give up
         self.nodes: list[Node] = []
         self.kind = "Job"
         self.grace = 10.0
@@ -64,25 +72,35 @@ class Supervisor:
         self.killed = False
         self.wake_r, self.wake_w = os.pipe()
         self.held_locks: list[int] = []
+        self.notify_fd: int | None = None
 
     # -- setup -------------------------------------------------------------------------------------------------
     def register(self) -> Record:
         """Record this process as the job's supervisor; return the launch description."""
         launch = read_json(self.job.path / LAUNCH_FILE)
+        if not isinstance(launch, dict):
+            raise RuntimeError(f"no launch description in {self.job.path} (was the job deleted meanwhile?)")
+        if self.job.uid is not None and launch.get("uid") != self.job.uid:
+            raise RuntimeError(f"the job in {self.job.path} was replaced by another of the same name")
         with contextlib.suppress(OSError):
             os.unlink(self.job.path / LAUNCH_FILE)  # it holds environment values: keep them on disk no longer
-        if not isinstance(launch, dict):
-            raise RuntimeError(f"no launch description in {self.job.path}")
-        me = {"pid": os.getpid(), "start_ticks": procs.start_ticks(os.getpid())}
+        self.job.uid = str(launch.get("uid") or "") or None
+        me = {"pid": os.getpid(), "start_ticks": procs.start_ticks(os.getpid()), **procs.host_identity()}
 
-        def change(record: Record) -> None:
+        def change(record: Record) -> bool:
+            if record.get("supervisor") or record.get("deleting") or record.get("status") in _TERMINAL:
+                return False  # another supervisor registered, or the job was ended or is being deleted
             record["supervisor"] = me
             self.kind = str(record.get("kind", "Job"))
             self.grace = float(record.get("grace_seconds", 10.0))
+            return True
 
         record = self.job.update(change)
         if record is None:
-            raise RuntimeError(f"no job record in {self.job.path}")
+            raise RuntimeError(f"no job record of this job in {self.job.path} (was it deleted meanwhile?)")
+        if record.get("supervisor") != me:
+            why = "is being deleted" if record.get("deleting") else "already has a supervisor or has ended"
+            raise RuntimeError(f"the job in {self.job.path} {why}")
         for path in record.get("shared_locks") or []:
             self.hold_shared_lock(path)
         return launch
@@ -117,7 +135,7 @@ class Supervisor:
             if self.failure is not None or self.stop_signal is not None:
                 break  # the job has already failed or been stopped: start no more nodes
             name = spec["name"]
-            log_fd = os.open(self.job.log_path(name), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            log_fd = os.open(self.job.log_path(name), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
             try:
                 process = subprocess.Popen(
                     spec["argv"],
@@ -128,8 +146,9 @@ class Supervisor:
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
                     close_fds=True,
+                    preexec_fn=_die_with_parent(),
                 )
-            except OSError as exc:
+            except (OSError, subprocess.SubprocessError) as exc:
                 os.write(log_fd, f"kubeflow: cannot start {spec['argv'][0]!r}: {exc}\n".encode())
                 os.close(log_fd)
                 code = 126 if isinstance(exc, PermissionError) else 127
@@ -212,13 +231,16 @@ class Supervisor:
         # Events first: whoever sees the status change finds the events that explain it.
         self.job.add_event(self.kind, self.job.path.name, "Failed", _failed_message(self), "Warning")
 
-        def change(record: Record) -> None:
+        def change(record: Record) -> bool:
+            if record.get("status") in _TERMINAL:
+                return False  # a terminal status is never overwritten
             record["status"] = "Failed"
             record["reason"] = reason
             record["message"] = message
             if self.failure is not None:
                 record["first_failure"] = {"node": self.failure[0], "exit_code": self.failure[1]}
             record["finished"] = now_iso()
+            return True
 
         self.job.update(change)
 
@@ -278,16 +300,44 @@ class Supervisor:
             self.write_failed()
         else:
 
-            def change(record: Record) -> None:
+            def change(record: Record) -> bool:
+                if record.get("status") in _TERMINAL:
+                    return False  # a terminal status is never overwritten
                 record["status"] = "Complete"
                 record["reason"] = "Completed"
                 record["message"] = "Every node exited with code 0."
                 record["finished"] = now_iso()
+                return True
 
             self.job.add_event(self.kind, self.job.path.name, "Completed", "Every node exited with code 0.")
             self.job.update(change)
         procs.kill_groups_verified([(node.process.pid, node.ticks) for node in self.nodes], self.grace, self.reap)
+        self.kill_descendants()
         self.reap_all(timeout=1.0)
+
+    def kill_descendants(self) -> None:
+        """End every process still descending from this one (SIGTERM, the grace period, then SIGKILL).
+
+        As a subreaper this supervisor inherits the orphans of its nodes, including those that started their own
+        session, so this leaves nothing of the job running.
+        """
+        me = os.getpid()
+        found = [(pid, procs.start_ticks(pid)) for pid in procs.descendants(me)]
+        if not found:
+            return
+        procs.kill_verified(found, signal.SIGTERM)
+        deadline = time.monotonic() + self.grace
+        while time.monotonic() < deadline:
+            self.reap_all(timeout=0)
+            if not procs.descendants(me):
+                return
+            time.sleep(0.02)
+        for _ in range(100):  # new ones may be forked while we kill: repeat until none is left
+            left = [(pid, procs.start_ticks(pid)) for pid in procs.descendants(me)]
+            if not left:
+                return
+            procs.kill_verified(left, signal.SIGKILL)
+            self.reap_all(timeout=0.05)
 
     def reap_all(self, timeout: float) -> None:
         """Reap every remaining child (adopted orphans that just died), so none is left a zombie after we exit."""
@@ -302,14 +352,20 @@ class Supervisor:
                     return
                 time.sleep(0.01)
 
+    def notify(self, message: bytes) -> None:
+        """Tell the starting client how the start went (once)."""
+        fd, self.notify_fd = self.notify_fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.write(fd, message[:4000])
+                os.close(fd)
+
     def run(self, notify_fd: int | None) -> None:
         """Register, start the nodes, tell the client it may return, supervise, finish."""
+        self.notify_fd = notify_fd
         self.install_signals()
         launch = self.register()
-        if notify_fd is not None:
-            with contextlib.suppress(OSError):  # the client died meanwhile (EPIPE): the job goes on without it
-                os.write(notify_fd, b"ok")
-            os.close(notify_fd)
+        self.notify(b"ok")
         self.start_nodes(launch)
         if self.stop_signal is not None:
             self.on_stop()
@@ -335,21 +391,58 @@ def _set_node(record: Record, index: int, **fields: Any) -> None:
     record["nodes"][index].update(fields)
 
 
-def become_subreaper() -> None:
-    """Adopt the orphans of our nodes (e.g. workers of a node that died), so they are reaped here (Linux only)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
+def _prctl() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
 
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover
+        return None
+
+
+def become_subreaper() -> bool:
+    """Adopt the orphans of our nodes (even those that start their own session), so they are ours to reap and kill.
+
+    Linux only. Returns whether it worked.
+    """
+    prctl = _prctl()
+    return prctl is not None and prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+
+
+def _die_with_parent() -> Any:
+    """A `preexec_fn` giving the child SIGKILL when this (single-threaded) supervisor dies (Linux only).
+
+    The parent-death signal fires when the parent *thread* ends, so it is set only by the supervisor, which runs no
+    other thread. A child whose parent died before the signal was armed kills itself.
+    """
+    prctl = _prctl()  # looked up before the fork: nothing is loaded in the child
+    if prctl is None:
+        return None
+    parent = os.getpid()
+    kill = os.kill
+    getppid = os.getppid
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if getppid() != parent:
+            kill(os.getpid(), signal.SIGKILL)
+
+    return arm
 
 
 def main(argv: list[str]) -> int:
-    """Supervise the job in `argv[0]`; `--notify-fd N` gets `ok` once the supervisor is registered."""
+    """Supervise the job in `argv[0]`.
+
+    `--uid U` names the job generation to supervise; `--notify-fd N` gets `ok` once the supervisor is registered
+    (or `error: <why>`).
+    """
     job_dir = Path(argv[0])
-    notify_fd = int(argv[2]) if len(argv) > 2 and argv[1] == "--notify-fd" else None
+    options = dict(zip(argv[1::2], argv[2::2], strict=False))
+    notify_fd = int(options["--notify-fd"]) if "--notify-fd" in options else None
     become_subreaper()
-    supervisor = Supervisor(job_dir)
+    supervisor = Supervisor(job_dir, options.get("--uid"))
     try:
         supervisor.run(notify_fd)
     except BaseException as exc:  # the record must say what happened, whatever it was
@@ -358,10 +451,14 @@ def main(argv: list[str]) -> int:
 
             traceback.print_exc()
             message = f"The job's supervisor failed: {type(exc).__name__}: {exc}"
+            supervisor.notify(b"error: " + message.encode("utf-8", "replace"))
             supervisor.stop_reason = supervisor.stop_reason or ("SupervisorFailed", message)
             for node in supervisor.running():
                 procs.signal_group(node.process.pid, signal.SIGKILL)
-            supervisor.write_failed()
+            with contextlib.suppress(Exception):
+                supervisor.write_failed()
+            with contextlib.suppress(Exception):
+                supervisor.kill_descendants()
         raise
     return 0
 

@@ -41,6 +41,12 @@ def check_statuses(status: Iterable[str]) -> set[str]:
 
 def check_options(options: Sequence[Option] | None, backend: str) -> list[Option]:
     """Reject options the backend does not support, naming them, before anything is created."""
+    if options is not None and (isinstance(options, (str, bytes)) or not isinstance(options, (list, tuple))):
+        raise InvalidInputError(
+            "options",
+            f"expected a list of options, got {options!r} ({type(options).__name__}).",
+            f"Wrap it in a list: options=[{options!r}].",
+        )
     checked = list(options or [])
     for option in checked:
         supported: frozenset[str] | None = getattr(option, "backends", None)

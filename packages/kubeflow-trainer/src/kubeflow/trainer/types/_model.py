@@ -7,7 +7,8 @@ A validation failure raises `kubeflow.core.errors.InvalidInputError` (a `ValueEr
 
 Field constraints can be written two ways:
 
-* light, importing nothing: `field(default=None, ge=1)` and `Annotated[T, After(check)]` (the hot modules use this);
+* light, importing nothing: `field(default=None, ge=1)` and `Annotated[T, After(check)]` / `Before(check)` (the
+  hot modules use this);
 * pydantic's own `Field(...)`, `Annotated[T, AfterValidator(check)]` and `@field_validator`, where a module pays for
   pydantic anyway.
 """
@@ -39,6 +40,13 @@ T = TypeVar("T")
 _CONSTRAINTS = "kubeflow.constraints"
 _PYDANTIC_FIELD = "kubeflow.pydantic_field"
 _TWIN = "__kubeflow_twin__"
+
+
+@dataclasses.dataclass(frozen=True)
+class Before:
+    """`Annotated[T, Before(check)]`: run `check(value)` on the raw input, before the type (`BeforeValidator`)."""
+
+    func: Callable[[Any], Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,12 +95,19 @@ def _from_pydantic_field(info: Any) -> Any:
 
 
 def _pydantic_annotation(hint: Any) -> Any:
-    """`hint` with every `After(check)` of an `Annotated` turned into pydantic's `AfterValidator(check)`."""
+    """`hint` with each `After(check)`/`Before(check)` of an `Annotated` turned into pydantic's validator."""
     if typing.get_origin(hint) is not Annotated:
         return hint
-    from pydantic import AfterValidator
+    from pydantic import AfterValidator, BeforeValidator
 
-    metadata = [AfterValidator(item.func) if isinstance(item, After) else item for item in hint.__metadata__]
+    metadata = [
+        AfterValidator(item.func)
+        if isinstance(item, After)
+        else BeforeValidator(item.func)
+        if isinstance(item, Before)
+        else item
+        for item in hint.__metadata__
+    ]
     return Annotated.__class_getitem__((hint.__origin__, *metadata))
 
 

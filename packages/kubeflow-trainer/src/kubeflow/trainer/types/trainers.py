@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from kubeflow.core.quantity import parse_quantity
 from kubeflow.trainer.constants import environment
-from kubeflow.trainer.types._model import After, field, model
+from kubeflow.trainer.types._model import After, Before, field, model
 
 ResourceValue = str | int | float
 
@@ -31,9 +31,17 @@ def _check_resources(value: dict[str, ResourceValue] | None) -> dict[str, Resour
 def _check_env(value: dict[str, str] | None) -> dict[str, str] | None:
     if value is None:
         return None
-    for key in value:
+    for key, item in value.items():
         if not key or "=" in key or "\x00" in key:
             raise ValueError(f"environment variable name {key!r} is not valid")
+        if isinstance(item, str) and "\x00" in item:
+            raise ValueError(f"the value of {key!r} contains a NUL byte, which no process environment can hold")
+    return value
+
+
+def _reject_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"must be a whole number >= 1, not the boolean {value!r}")
     return value
 
 
@@ -49,6 +57,8 @@ Resources = Annotated[dict[str, ResourceValue] | None, After(_check_resources)]
 """Resources per node, validated as Kubernetes quantities."""
 EnvVars = Annotated[dict[str, str] | None, After(_check_env)]
 """Environment variables, with valid names."""
+NodeCount = Annotated[int | None, Before(_reject_bool)]
+"""A number of nodes: a whole number >= 1 (a bool is not one), or None for the runtime's default."""
 
 
 @model
@@ -70,7 +80,7 @@ class CustomTrainer:
     pip_index_urls: list[str] = field(default_factory=environment.default_pip_index_urls)
     """Package indexes: the first is the index URL, the others extra index URLs (default: `$DEFAULT_PIP_INDEX_URLS`,
     else PyPI)."""
-    num_nodes: int | None = field(default=None, ge=1)
+    num_nodes: NodeCount = field(default=None, ge=1)
     """Number of nodes; `None` uses the runtime's default."""
     resources_per_node: Resources = None
     """Resources per node, e.g. `{"cpu": 2, "memory": "8Gi", "gpu": 1}`."""
@@ -84,7 +94,7 @@ class CustomTrainerContainer:
 
     image: str = field(min_length=1)
     """The image to run on every node."""
-    num_nodes: int | None = field(default=None, ge=1)
+    num_nodes: NodeCount = field(default=None, ge=1)
     """Number of nodes; `None` uses the runtime's default."""
     resources_per_node: Resources = None
     """Resources per node, e.g. `{"cpu": 2, "memory": "8Gi", "gpu": 1}`."""
@@ -168,7 +178,7 @@ class TorchTuneConfig:
     """Passes over the dataset."""
     loss: Loss | None = None
     """Loss function."""
-    num_nodes: int | None = field(default=None, ge=1)
+    num_nodes: NodeCount = field(default=None, ge=1)
     """Number of nodes."""
     peft_config: LoraConfig | None = None
     """Parameter-efficient fine-tuning (LoRA/QLoRA/DoRA)."""

@@ -47,6 +47,17 @@ from kubeflow.core.local.envs.uv import find_uv, run_install
 DEFAULT_MAX_BYTES = 20 * 2**30
 
 
+def private_dir(path: Path) -> Path:
+    """Create `path` mode 0700 (the cache root and its own subdirectories are private); an existing one is left."""
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+    return path
+
+
 class EnvCache:
     """Job environments built with uv, keyed by their requirements and shared by every process using `root`.
 
@@ -207,7 +218,9 @@ class EnvCache:
 
     def _build(self, uv: str, plan: BuildPlan, environ: Mapping[str, str]) -> None:
         """Build the plan's overlay in a temporary directory and rename it into place (build lock held)."""
-        self.envs_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
+        private_dir(self.envs_dir)
+        private_dir(self.root / "locks")
         for leftover in self.envs_dir.glob(f".tmp-{plan.key}-*"):
             shutil.rmtree(leftover, ignore_errors=True)  # a killed build of this key: the lock says none runs
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{plan.key}-", dir=self.envs_dir))

@@ -99,6 +99,7 @@ def normalize_requirement(requirement: str) -> str:
         if any(char.isspace() for char in stripped):
             raise _invalid(stripped, "a path or URL requirement cannot contain whitespace")
         return stripped
+    _parse_pep508(stripped)
     url_match = _URL_REQ_RE.match(stripped)
     if url_match:
         head = canonical_name(url_match.group("name")) + _normal_extras(url_match.group("extras"))
@@ -112,6 +113,17 @@ def normalize_requirement(requirement: str) -> str:
     spec = _normal_spec(stripped, named.group("spec"))
     marker = named.group("marker")
     return head + spec + (f"; {_normal_marker(marker)}" if marker else "")
+
+
+def _parse_pep508(requirement: str) -> None:
+    """Reject what `packaging` does not parse as one PEP 508 requirement (e.g. `numpy; rm -rf ~`: a bad marker)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        Requirement(requirement)
+    except InvalidRequirement as exc:
+        why = str(exc).splitlines()[0] if str(exc) else "it is not a PEP 508 requirement"
+        raise _invalid(requirement, f"it is not a PEP 508 requirement ({mask_credentials(why)})") from None
 
 
 def _reject_unsafe(field: str, original: str, stripped: str) -> None:

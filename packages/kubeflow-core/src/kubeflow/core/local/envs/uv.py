@@ -60,8 +60,17 @@ def find_uv(explicit: str | None = None) -> str:
     )
 
 
-def install_argv(uv: str, plan: BuildPlan, target: Path) -> list[str]:
+def has_credentials(text: str) -> bool:
+    """Whether a URL or requirement carries `user:password@` (or a token `@`) after its scheme."""
+    return mask_credentials(text) != text
+
+
+def install_argv(uv: str, plan: BuildPlan, target: Path, requirements_file: Path | None = None) -> list[str]:
     """The argv of `uv pip install` that installs the plan's requirements into `target` for the plan's interpreter.
+
+    No credential is ever on the command line (any local user can read `/proc/<pid>/cmdline`): index URLs and
+    find-links reach uv through its environment (`install_env`), and requirements carrying credentials through
+    `requirements_file` (written mode 0600 by the caller, see `secret_requirements`).
 
     With extra index URLs, uv is told to pick the best version across all indexes, as pip does, rather than
     stopping at the first index that has the project: jobs list indexes with pip's meaning (e.g. PyPI plus the
@@ -70,19 +79,36 @@ def install_argv(uv: str, plan: BuildPlan, target: Path) -> list[str]:
     sources = plan.sources
     argv = [uv, "pip", "install", "--target", str(target), "--python", plan.python]
     argv += ["--no-config", "--color", "never", "--no-progress"]
-    if sources.index_url:
-        argv += ["--index-url", sources.index_url]
-    for url in sources.extra_index_urls:
-        argv += ["--extra-index-url", url]
     if sources.extra_index_urls:
         argv += ["--index-strategy", "unsafe-best-match"]
-    for location in sources.find_links:
-        argv += ["--find-links", location]
+    if any("," in location for location in sources.find_links):  # UV_FIND_LINKS is comma-separated
+        for location in sources.find_links:
+            argv += ["--find-links", mask_credentials(location)]
     if sources.no_index:
         argv.append("--no-index")
     for host in sources.trusted_hosts:
         argv += ["--allow-insecure-host", host]
-    return [*argv, "--", *plan.requirements]
+    if requirements_file is not None and secret_requirements(plan):
+        argv += ["--requirements", str(requirements_file)]
+    return [*argv, "--", *(requirement for requirement in plan.requirements if not has_credentials(requirement))]
+
+
+def secret_requirements(plan: BuildPlan) -> list[str]:
+    """The requirements that carry credentials (they go to uv in a private file, never on its command line)."""
+    return [requirement for requirement in plan.requirements if has_credentials(requirement)]
+
+
+def install_env(plan: BuildPlan) -> dict[str, str]:
+    """The variables through which uv gets the plan's package sources, credentials included."""
+    sources = plan.sources
+    env: dict[str, str] = {}
+    if sources.index_url:
+        env["UV_INDEX_URL"] = sources.index_url
+    if sources.extra_index_urls:
+        env["UV_EXTRA_INDEX_URL"] = " ".join(sources.extra_index_urls)
+    if sources.find_links and not any("," in location for location in sources.find_links):
+        env["UV_FIND_LINKS"] = ",".join(sources.find_links)
+    return env
 
 
 def uv_environ(environ: Mapping[str, str], cert: str | None = None) -> dict[str, str]:
@@ -102,33 +128,45 @@ def run_install(
 ) -> None:
     """Install the plan's requirements into `target`, passing each line uv prints to `on_line` as it comes.
 
+    Index URLs reach uv through its environment and credentialed requirements through a 0600 file: no secret is
+    ever on uv's command line, where any local user could read it.
+
     Raises:
         BackendUnavailableError: uv could not be started.
         EnvironmentBuildError: uv failed; the error carries the requirements and the last lines of uv's output.
     """
-    argv = install_argv(uv, plan, target)
-    try:
-        process = subprocess.Popen(  # an argv list, no shell; requirements were validated
-            argv,
-            env=uv_environ(environ, plan.sources.cert),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-        )
-    except OSError as error:
-        raise BackendUnavailableError(f"Could not run uv ({uv}): {error}. {INSTALL_HINT}") from error
+    secret = secret_requirements(plan)
+    requirements_file = target.parent / f".requirements-{os.getpid()}.txt"
+    if secret:
+        fd = os.open(requirements_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("".join(f"{requirement}\n" for requirement in secret))
+    argv = install_argv(uv, plan, target, requirements_file)
     lines: list[str] = []
-    assert process.stdout is not None
-    with process:
-        for raw in process.stdout:
-            line = mask_credentials(raw.rstrip("\n"))
-            if line.strip():
-                lines.append(line)
-                del lines[:-LOG_TAIL_LINES]
-            if on_line is not None:
-                on_line(line)
+    try:
+        try:
+            process = subprocess.Popen(  # an argv list, no shell; requirements were validated
+                argv,
+                env={**uv_environ(environ, plan.sources.cert), **install_env(plan)},
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+            )
+        except OSError as error:
+            raise BackendUnavailableError(f"Could not run uv ({uv}): {error}. {INSTALL_HINT}") from error
+        assert process.stdout is not None
+        with process:
+            for raw in process.stdout:
+                line = mask_credentials(raw.rstrip("\n"))
+                if line.strip():
+                    lines.append(line)
+                    del lines[:-LOG_TAIL_LINES]
+                if on_line is not None:
+                    on_line(line)
+    finally:
+        requirements_file.unlink(missing_ok=True)
     if process.returncode != 0:
         packages = [mask_credentials(requirement) for requirement in plan.requirements]
         raise EnvironmentBuildError(

@@ -7,7 +7,7 @@ import functools
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from kubeflow.core.errors import AlreadyExistsError, ConflictError, InvalidInputError, JobFailedError, NotFoundError
 from kubeflow.core.local import progress
@@ -18,7 +18,7 @@ from kubeflow.core.names import generate_name, validate_name
 from kubeflow.trainer import constants
 from kubeflow.trainer.backends.base import AnyTrainer, TrainerBackend, check_options
 from kubeflow.trainer.backends.local import launch
-from kubeflow.trainer.backends.local.logs import ALL_STEPS, interleave
+from kubeflow.trainer.backends.local.logs import ALL_STEPS
 from kubeflow.trainer.backends.local.progress_summary import ProgressSummaries
 from kubeflow.trainer.backends.local.resources import NodeResources, plan_resources
 from kubeflow.trainer.backends.local.runtimes import RUNTIMES, LocalRuntime, as_runtime
@@ -39,6 +39,7 @@ from kubeflow.trainer.types import (
 )
 
 KIND = "TrainJob"
+_T = TypeVar("_T")
 LOG_TAIL_LINES = 20
 PORT_ATTEMPTS = 8
 WATCH_SLICE = 0.5
@@ -58,6 +59,7 @@ class LocalTrainerBackend(TrainerBackend):
         self.core = LocalProcessBackend(self.config)
         self._revisions: dict[str, str] = {}
         self._progress = ProgressSummaries()
+        self._finished_jobs: dict[str, tuple[str, TrainJob]] = {}
 
     # -- runtimes ----------------------------------------------------------------------------------------------
     def list_runtimes(self) -> list[Runtime]:
@@ -65,6 +67,12 @@ class LocalTrainerBackend(TrainerBackend):
         return [as_runtime(runtime) for runtime in RUNTIMES.values()]
 
     def _local_runtime(self, runtime: Runtime | str | None) -> LocalRuntime:
+        if runtime is not None and not isinstance(runtime, (str, Runtime)):
+            raise InvalidInputError(
+                "runtime",
+                f"expected a runtime name or a Runtime, got {runtime!r} ({type(runtime).__name__}).",
+                f"Pass one of: {', '.join(RUNTIMES)}.",
+            )
         name = (
             environment.default_training_runtime() if runtime is None else runtime if isinstance(runtime, str) else None
         )
@@ -123,13 +131,30 @@ class LocalTrainerBackend(TrainerBackend):
             )
         if not callable(trainer.func):
             raise InvalidInputError("trainer.func", f"{trainer.func!r} is not callable.", "Pass a function.")
+        if trainer.image is not None:
+            raise InvalidInputError(
+                "trainer.image",
+                f"the local-process backend runs no container images, got image={trainer.image!r}.",
+                "Remove image= (the function runs with this Python and packages_to_install), or use the "
+                "Kubernetes backend.",
+            )
         if trainer.num_nodes is not None and (
             isinstance(trainer.num_nodes, bool) or not isinstance(trainer.num_nodes, int) or trainer.num_nodes < 1
         ):
             raise InvalidInputError("trainer.num_nodes", f"must be a whole number >= 1, got {trainer.num_nodes!r}.")
-        for key in trainer.env or {}:
+        limit = self.config.max_processes
+        if trainer.num_nodes is not None and trainer.num_nodes > limit:
+            raise InvalidInputError(
+                "trainer.num_nodes",
+                f"{trainer.num_nodes} nodes is more than this machine runs: the local limit is {limit} processes "
+                "(LocalProcessBackendConfig.max_processes; default 8 per CPU, at least 64).",
+                "Use fewer nodes, or the Kubernetes backend.",
+            )
+        for key, value in (trainer.env or {}).items():
             if not key or "=" in key or "\x00" in key:
                 raise InvalidInputError("trainer.env", f"{key!r} is not a valid environment variable name.")
+            if not isinstance(value, str) or "\x00" in value:
+                raise InvalidInputError("trainer.env", f"the value of {key!r} is not a string without NUL bytes.")
         return trainer
 
     def _job_name(self, options: list[Option]) -> str:
@@ -156,7 +181,8 @@ class LocalTrainerBackend(TrainerBackend):
             runtime, initializer, trainer, options
         )
         packages = list(custom.packages_to_install or [])
-        with self._environment(packages, custom.pip_index_urls) as python_env:
+        shown = [_mask(package) for package in packages]  # credentials in a requirement URL are never recorded
+        with self._environment(packages, custom.pip_index_urls or []) as python_env:
             env = {"PYTHONUNBUFFERED": "1", **(custom.env or {})}
             shared_locks: list[str] = []
             python = sys.executable
@@ -173,7 +199,7 @@ class LocalTrainerBackend(TrainerBackend):
             if python_env is not None and python_env.key:
                 how = "reused from the cache" if python_env.reused else "built"
                 events.append(
-                    InitialEvent(reason="EnvironmentReady", message=f"Environment {python_env.key} {how}: {packages}.")
+                    InitialEvent(reason="EnvironmentReady", message=f"Environment {python_env.key} {how}: {shown}.")
                 )
             meta: dict[str, Any] = {
                 "runtime": local_runtime.name,
@@ -185,7 +211,7 @@ class LocalTrainerBackend(TrainerBackend):
                 "device": resources.device,
                 "resources_per_node": resources.requested,
                 "resources_not_honoured": resources.not_honoured,
-                "packages_to_install": packages,
+                "packages_to_install": shown,
                 "environment": python_env.key if python_env is not None else None,
                 "python": python,
             }
@@ -230,6 +256,19 @@ class LocalTrainerBackend(TrainerBackend):
             multiprocess=local_runtime.multiprocess_launcher is not None,
             environ=_environ(),
         )
+        if num_nodes * resources.nproc_per_node > self.config.max_processes:
+            raise InvalidInputError(
+                "trainer.resources_per_node",
+                f"{num_nodes} node(s) x {resources.nproc_per_node} processes per node is more than this machine "
+                f"runs: the local limit is {self.config.max_processes} processes "
+                "(LocalProcessBackendConfig.max_processes; default 8 per CPU, at least 64).",
+                "Ask for fewer CPUs/GPUs per node or fewer nodes, or use the Kubernetes backend.",
+            )
+        if custom.packages_to_install:
+            from kubeflow.core.local.envs.models import EnvSpec
+            from kubeflow.core.local.envs.plan import make_plan
+
+            make_plan(EnvSpec(packages=list(custom.packages_to_install), index_urls=_index_urls(custom)), _environ())
         script = render_entrypoint(custom.func, custom.func_args)
         return local_runtime, custom, num_nodes, resources, script, self._job_name(checked)
 
@@ -277,12 +316,23 @@ class LocalTrainerBackend(TrainerBackend):
             return
         from kubeflow.core.local.envs import EnvSpec
 
-        urls = [] if list(index_urls) == list(constants.DEFAULT_PIP_INDEX_URLS) else list(index_urls)
+        urls = _default_free(index_urls)
         with self._env_cache.use(EnvSpec(packages=packages, index_urls=urls)) as python_env:
             yield python_env
 
     # -- jobs --------------------------------------------------------------------------------------------------
     def _train_job(self, info: LocalJobInfo) -> TrainJob:
+        cached = self._finished_jobs.get(info.name)
+        if cached is not None and cached[0] == info.revision and info.revision:
+            self._revisions[info.name] = info.revision
+            return _fresh_copy(cached[1])  # a finished job: copied, not validated again
+        job = self._build_train_job(info)
+        if info.status in ("Complete", "Failed") and info.revision:
+            self._finished_jobs[info.name] = (info.revision, job)
+            return _fresh_copy(job)
+        return job
+
+    def _build_train_job(self, info: LocalJobInfo) -> TrainJob:
         meta = info.meta
         runtime_name = str(meta.get("runtime", constants.DEFAULT_RUNTIME))
         runtime = as_runtime(RUNTIMES.get(runtime_name) or LocalRuntime(runtime_name, str(meta.get("framework")), ()))
@@ -345,10 +395,8 @@ class LocalTrainerBackend(TrainerBackend):
         info = self._info(name)
         if step != ALL_STEPS:
             return self.core.log_iter(name, step, follow=follow)
-        streams = {node.name: self.core.log_iter(name, node.name, follow=follow) for node in info.nodes}
-        if not follow:
-            return (f"[{node}] {line}" for node, lines in streams.items() for line in lines)
-        return interleave(streams)
+        lines = self.core.log_iter_many(name, [node.name for node in info.nodes], follow=follow)
+        return (f"[{node}] {line}" for node, line in lines)
 
     def get_job_events(self, name: str) -> list[Event]:
         """The events of the job (created, node started, node exited with code, failed, deleted...)."""
@@ -385,6 +433,37 @@ class LocalTrainerBackend(TrainerBackend):
     def wait_for_change(self, name: str, current: TrainJob, timeout: float, polling_interval: float) -> None:
         """Return within ~20 ms of a change of the job's record (or after at most half a second)."""
         self.core.wait_for_change(name, min(timeout, WATCH_SLICE), since=self._revisions.get(name))
+
+
+def _default_free(index_urls: Sequence[str]) -> list[str]:
+    """The job's index URLs, or none when they are the default (PyPI), so `PIP_INDEX_URL` and friends apply."""
+    return [] if list(index_urls) == list(constants.DEFAULT_PIP_INDEX_URLS) else list(index_urls)
+
+
+def _index_urls(custom: CustomTrainer) -> list[str]:
+    return _default_free(custom.pip_index_urls or [])
+
+
+def _fresh_copy(job: TrainJob) -> TrainJob:
+    """A copy of a cached job the caller may change freely (its steps, labels and runtime are copies too)."""
+    fresh = _clone(job)
+    fresh.steps = [_clone(step) for step in job.steps]
+    fresh.labels = dict(job.labels)
+    fresh.runtime = _clone(job.runtime)
+    return fresh
+
+
+def _clone(obj: _T) -> _T:
+    """A shallow copy of a public dataclass without validating it again (`copy.copy` is 10x slower)."""
+    fresh = object.__new__(type(obj))
+    fresh.__dict__.update(obj.__dict__)
+    return fresh
+
+
+def _mask(text: str) -> str:
+    from kubeflow.core.local.envs.requirements import mask_credentials
+
+    return mask_credentials(text)
 
 
 def _environ() -> Mapping[str, str]:

@@ -129,8 +129,11 @@ def _install(tmp: Path, index_args: list[str], *requirements: str) -> Path:
 
 
 def _versions(python: Path) -> dict[str, str]:
+    """The installed versions of our own distributions (upstream ones such as kubeflow-trainer-api left out)."""
     found: dict[str, str] = json.loads(_run(python, "-I", "-c", VERSIONS))
-    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in found.items()}
+    ours = {*PACKAGES, "kubeflow"}
+    normalised = {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in found.items()}
+    return {name: version for name, version in normalised.items() if name in ours}
 
 
 def test_our_version_sorts_above_every_older_release_of_our_names() -> None:

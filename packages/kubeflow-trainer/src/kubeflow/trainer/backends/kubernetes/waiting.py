@@ -90,6 +90,8 @@ class ChangeWaiter:
         finally:
             for watcher in watchers:
                 watcher.stop()
+        for thread in threads:  # a watch refused just after the other one saw a change still counts as refused
+            thread.join(timeout=1.0)
         real = [exc for exc in failed if isinstance(exc, KubeflowError)]
         if real:
             log.debug("watching TrainJob %s failed (%s); polling every %.1fs instead", name, real[0], polling_interval)

@@ -30,8 +30,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         import click  # noqa: F401
     except ImportError:
         sys.stderr.write(
-            "kubeflow: error: the command line needs its extra libraries: pip install \"kubeflow[cli]\" "
-            "(or \"kubeflow-core[cli]\").\n"
+            'kubeflow: error: the command line needs its extra libraries: pip install "kubeflow[cli]" '
+            '(or "kubeflow-core[cli]").\n'
         )
         raise SystemExit(1) from None
     from kubeflow.cli.app import run

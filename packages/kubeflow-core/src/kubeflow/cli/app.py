@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import sys
-import traceback
 from functools import cached_property
-from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import click
 
 from kubeflow.cli import exitcodes
-from kubeflow.cli.live import Stopped
+from kubeflow.cli.exitcodes import Stopped
 from kubeflow.cli.options import global_options
+from kubeflow.cli.plugins import Plugin, discover
 
 ENTRY_POINT_GROUP = "kubeflow.cli"
 """Distributions add command groups to `kubeflow` under this entry-point group."""
@@ -61,12 +59,9 @@ class KubeflowGroup(click.Group):
     """The root group: its own commands, plus one group per entry point, imported only when invoked."""
 
     @cached_property
-    def plugins(self) -> dict[str, EntryPoint]:
+    def plugins(self) -> dict[str, Plugin]:
         """The installed command groups by name (the first distribution to register a name wins)."""
-        found: dict[str, EntryPoint] = {}
-        for entry in entry_points(group=ENTRY_POINT_GROUP):
-            found.setdefault(entry.name, entry)
-        return found
+        return discover(ENTRY_POINT_GROUP)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Built-in commands and installed groups, sorted."""
@@ -119,9 +114,7 @@ class KubeflowGroup(click.Group):
         if name in KNOWN_GROUPS:
             return KNOWN_GROUPS[name][0]
         entry = self.plugins[name]
-        dist = getattr(entry, "dist", None)
-        summary = dist.metadata.get("Summary") if dist is not None else None
-        return str(summary or f"(from {getattr(dist, 'name', entry.value)})")
+        return entry.summary() or f"(from {entry.dist})"
 
 
 def _version() -> str:
@@ -160,6 +153,8 @@ def completion(shell: str) -> None:
 
 
 def _configure_logging() -> None:
+    import logging
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("kubeflow: %(name)s: %(message)s"))
     logger = logging.getLogger("kubeflow")
@@ -168,6 +163,8 @@ def _configure_logging() -> None:
 
 
 def _report(error: BaseException, code: int) -> int:
+    import traceback
+
     text = str(error).strip() or type(error).__name__
     first = text.splitlines()[0]
     if VERBOSE:
@@ -180,6 +177,8 @@ def _report(error: BaseException, code: int) -> int:
 
 
 def _untyped(error: BaseException) -> int:
+    import traceback
+
     text = f"{type(error).__name__}: {error}".splitlines()[0]
     if VERBOSE:
         traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)

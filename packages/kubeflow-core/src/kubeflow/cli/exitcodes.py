@@ -59,3 +59,7 @@ def exit_code_for(error: BaseException) -> int:
         if isinstance(error, kind):
             return code
     return ERROR
+
+
+class Stopped(Exception):
+    """Ctrl-C stopped a command that follows or waits (exit `INTERRUPTED`); the message says what was left running."""

@@ -10,21 +10,18 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from kubeflow.cli.exitcodes import Stopped
 from kubeflow.cli.output import compact_metrics, emit_line, human_duration
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+__all__ = ["Poller", "ProgressDisplay", "Stopped", "follow"]
+
 _PREFIX = re.compile(r"^\[(?P<step>[^\]\s]+)\] ?(?P<line>.*)$", re.DOTALL)
 
 
-class Stopped(Exception):
-    """Ctrl-C stopped a command that follows or waits; the message says what was left running."""
-
-
-def follow(
-    lines: Iterable[str], *, json_lines: bool = False, step: str | None = None, on_interrupt: str = ""
-) -> int:
+def follow(lines: Iterable[str], *, json_lines: bool = False, step: str | None = None, on_interrupt: str = "") -> int:
     """Print `lines` as they arrive (or one JSON object per line); return how many were printed.
 
     With `step="all"` the lines carry a `[node-i] ` prefix, which JSON output turns into the `step` field.
@@ -123,7 +120,7 @@ class Poller:
         while not self._stop.is_set():
             try:
                 self._poll()
-            except Exception:  # noqa: S112 - a failed look only delays the display; the wait itself reports errors
+            except Exception:  # a failed look only delays the display; the wait itself reports errors
                 pass
             self._stop.wait(self._interval)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import click
@@ -26,18 +25,18 @@ _META_KEY = "kubeflow.cli.settings"
 _KUBERNETES_ONLY = ("namespace", "context", "kubeconfig")
 
 
-@dataclass
 class Settings:
     """The global options of one invocation, merged over every level of the command line."""
 
-    backend: str | None = None
-    namespace: str | None = None
-    context: str | None = None
-    kubeconfig: str | None = None
-    output: str | None = None
-    verbose: bool = False
-    given: set[str] = field(default_factory=set)
-    """The options that were given explicitly."""
+    def __init__(self) -> None:
+        self.backend: str | None = None
+        self.namespace: str | None = None
+        self.context: str | None = None
+        self.kubeconfig: str | None = None
+        self.output: str | None = None
+        self.verbose = False
+        self.given: set[str] = set()
+        """The options that were given explicitly."""
 
     def output_format(self, *, piped_default: OutputFormat = "json") -> OutputFormat:
         """`--output` if given, else `table` on a terminal and `piped_default` when stdout is piped or a file."""

@@ -6,8 +6,8 @@ so `kubeflow trainer --help` stays fast.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -39,7 +39,10 @@ def _complete_job_names(ctx: click.Context, param: click.Parameter, incomplete: 
     return [CompletionItem(job.name) for job in jobs if job.name.startswith(incomplete)]
 
 
-def _job_argument() -> Any:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _job_argument() -> Callable[[F], F]:
     return click.argument("name", shell_complete=_complete_job_names)
 
 
@@ -122,9 +125,15 @@ def train(
     """
     if follow and dry_run:
         raise click.UsageError("--follow and --dry-run exclude each other.")
-    from kubeflow.trainer.cli.loading import load_function, parse_args, parse_env
+    from kubeflow.trainer.cli.loading import load_function, module_globals_used, parse_args, parse_env
 
     func = load_function(target)
+    outside = module_globals_used(func)
+    if outside:
+        message(
+            f"kubeflow: warning: {func.__name__}() uses {', '.join(outside)} from the top of its file, but only the "
+            "function's own source travels to the job: import or define them inside the function."
+        )
     trainer = _custom_trainer(func, parse_args(func, args), num_nodes, list(packages), parse_env(env))
     options: list[Any] = []
     if name is not None:

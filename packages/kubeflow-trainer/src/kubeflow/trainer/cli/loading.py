@@ -87,6 +87,44 @@ def load_function(target: str) -> Callable[..., Any]:
     return typing.cast(Callable[..., Any], func)
 
 
+def module_globals_used(func: Callable[..., Any]) -> list[str]:
+    """Names `func` reads from the top level of its file (imports, constants, other functions).
+
+    Only the function's own source travels to the job, so each of these is a `NameError` there; the fix is to
+    import or define it inside the function. Names the job's script defines anyway (builtins) are not reported.
+    """
+    import builtins
+    import symtable
+    import textwrap
+
+    try:
+        source = textwrap.dedent(inspect.getsource(inspect.unwrap(func)))
+        table = symtable.symtable(source, "<function>", "exec")
+    except (OSError, TypeError, SyntaxError):
+        return []
+    module_vars = getattr(inspect.getmodule(func), "__dict__", {})
+    found: set[str] = set()
+
+    def visit(scope: symtable.SymbolTable) -> None:
+        for symbol in scope.get_symbols():
+            name = symbol.get_name()
+            if (
+                symbol.is_referenced()
+                and symbol.is_global()
+                and not symbol.is_assigned()
+                and name in module_vars
+                and not hasattr(builtins, name)
+                and not name.startswith("__")
+            ):
+                found.add(name)
+        for child in scope.get_children():
+            visit(child)
+
+    for child in table.get_children():
+        visit(child)
+    return sorted(found)
+
+
 def parse_pairs(values: Sequence[str], option: str) -> list[tuple[str, str]]:
     """`["a=1", "b=x=y"]` -> `[("a", "1"), ("b", "x=y")]`.
 
@@ -183,7 +221,7 @@ def _value(key: str, text: str, hint: Any) -> Any:
         raise InvalidInputError(
             f"--arg {key}",
             f"{text!r} does not fit the parameter's type {_type_name(hint)} ({problem}).",
-            f"Pass a {_type_name(hint)} value (JSON for numbers, lists and dicts).",
+            f"Pass a value of type {_type_name(hint)} (JSON for numbers, lists and dicts).",
         ) from None
     return value
 

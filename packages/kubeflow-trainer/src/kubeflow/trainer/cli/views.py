@@ -14,6 +14,7 @@ from kubeflow.cli.output import age, compact_metrics, human_duration, jsonable
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.table import Table
 
     from kubeflow.core.models import Event
     from kubeflow.trainer.types import Runtime, TrainJob
@@ -55,7 +56,7 @@ def _status(status: str) -> str:
     return f"[{style}]{status}[/{style}]" if style else status
 
 
-def _table(*columns: str) -> Any:
+def _table(*columns: str) -> Table:
     from rich import box
     from rich.table import Table
 

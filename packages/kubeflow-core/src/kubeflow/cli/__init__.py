@@ -34,6 +34,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             '(or "kubeflow-core[cli]").\n'
         )
         raise SystemExit(1) from None
-    from kubeflow.cli.app import run
+    try:
+        from kubeflow.cli.app import run
 
-    raise SystemExit(run(list(sys.argv[1:] if argv is None else argv)))
+        code = run(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # Ctrl-C before a command could handle it (while starting up)
+        sys.stderr.write("kubeflow: interrupted.\n")
+        code = 130
+    raise SystemExit(code)

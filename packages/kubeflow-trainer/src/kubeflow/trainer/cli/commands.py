@@ -6,7 +6,8 @@ so `kubeflow trainer --help` stays fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -22,10 +23,10 @@ FOREVER = 30 * 24 * 3600.0
 """`wait` without `--timeout` waits this long (30 days): until the job ends, in practice."""
 
 
-def _client() -> TrainerClient:
+def _client(ctx: click.Context | None = None) -> TrainerClient:
     from kubeflow.trainer.client import TrainerClient
 
-    return TrainerClient(settings().backend_config())
+    return TrainerClient(settings(ctx).backend_config())
 
 
 def _complete_job_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
@@ -33,7 +34,7 @@ def _complete_job_names(ctx: click.Context, param: click.Parameter, incomplete: 
     from click.shell_completion import CompletionItem
 
     try:
-        jobs = _client().list_jobs()
+        jobs = _client(ctx).list_jobs()
     except Exception:
         return []
     return [CompletionItem(job.name) for job in jobs if job.name.startswith(incomplete)]
@@ -127,27 +128,28 @@ def train(
         raise click.UsageError("--follow and --dry-run exclude each other.")
     from kubeflow.trainer.cli.loading import load_function, module_globals_used, parse_args, parse_env
 
-    func = load_function(target)
-    outside = module_globals_used(func)
-    if outside:
-        message(
-            f"kubeflow: warning: {func.__name__}() uses {', '.join(outside)} from the top of its file, but only the "
-            "function's own source travels to the job: import or define them inside the function."
-        )
-    trainer = _custom_trainer(func, parse_args(func, args), num_nodes, list(packages), parse_env(env))
-    options: list[Any] = []
-    if name is not None:
-        from kubeflow.trainer.options import Name
+    with _option_names():
+        func = load_function(target)
+        outside = module_globals_used(func)
+        if outside:
+            message(
+                f"kubeflow: warning: {func.__name__}() uses {', '.join(outside)} from the top of its file, but only "
+                "the function's own source travels to the job: import or define them inside the function."
+            )
+        trainer = _custom_trainer(func, parse_args(func, args), num_nodes, list(packages), parse_env(env))
+        options: list[Any] = []
+        if name is not None:
+            from kubeflow.trainer.options import Name
 
-        options.append(Name(name))
-    client = _client()
-    fmt = settings().output_format()
-    if dry_run:
-        emit(client.train(runtime=runtime, trainer=trainer, options=options, dry_run=True), fmt)
-        return
+            options.append(Name(name))
+        client = _client()
+        fmt = settings().output_format()
+        if dry_run:
+            emit(client.train(runtime=runtime, trainer=trainer, options=options, dry_run=True), fmt)
+            return
     from kubeflow.cli.progress import env_progress
 
-    with env_progress():
+    with env_progress(), _option_names():
         created = client.train(runtime=runtime, trainer=trainer, options=options)
     if follow:
         message(f"Created job {created}; following {step} (Ctrl-C stops following, the job keeps running).")
@@ -158,6 +160,37 @@ def train(
         message(f"Follow it with: kubeflow trainer logs {created} -f")
     else:
         emit({"name": created}, fmt)
+
+
+_OPTION_OF_FIELD = {
+    "trainer.num_nodes": "--num-nodes",
+    "trainer.env": "--env",
+    "trainer.packages_to_install": "--packages",
+    "trainer.func_args": "--arg",
+    "options.Name": "--name",
+    "runtime": "--runtime",
+}
+
+
+@contextmanager
+def _option_names() -> Iterator[None]:
+    """Errors of the Python API name its fields (`trainer.num_nodes`); on the command line, name the option."""
+    from kubeflow.core.errors import InvalidInputError
+
+    try:
+        yield
+    except InvalidInputError as exc:
+        field = exc.field
+        for prefix, option in _OPTION_OF_FIELD.items():
+            if field == prefix or field.startswith(prefix + ".") or field.startswith(prefix + "["):
+                field = option
+        if field.startswith(("Name.", "Name")):
+            field = "--name"
+        elif field.startswith("CustomTrainer."):
+            field = _OPTION_OF_FIELD.get("trainer." + field.split(".")[1], field)
+        if field == exc.field:
+            raise
+        raise InvalidInputError(field, exc.problem, exc.fix) from exc
 
 
 def _custom_trainer(
@@ -292,24 +325,27 @@ def wait(name: str, statuses: Sequence[str], timeout: float | None, interval: fl
 
     wanted = set(statuses or ("Complete",))
     client = _client()
-    with ProgressDisplay(name) as display:
+    client.get_job(name)  # not found: exit 3 before anything is shown
+    try:
+        with ProgressDisplay(name) as display:
+            watcher = _client() if display.enabled else client  # the bar's looks run on their own client
 
-        def show(job: Any) -> None:
-            percent, eta, metrics = views.progress_fields(job)
-            display.update(job.status, percent, eta, metrics)
+            def show(job: Any) -> None:
+                percent, eta, metrics = views.progress_fields(job)
+                display.update(job.status, percent, eta, metrics)
 
-        def look() -> None:
-            show(watcher.get_job(name))
-
-        watcher = _client() if display.enabled else client
-        try:
-            with Poller(look, interval) if display.enabled else _nothing():
+            with Poller(lambda: show(watcher.get_job(name)), interval) if display.enabled else _nothing():
+                if not display.enabled:
+                    message(
+                        f"Waiting for job {name} to be {' or '.join(sorted(wanted))} "
+                        "(Ctrl-C stops waiting, the job keeps running)."
+                    )
                 job = client.wait_for_job_status(
                     name, status=wanted, timeout=FOREVER if timeout is None else timeout, polling_interval=interval
                 )
-        except KeyboardInterrupt:
-            raise Stopped(f"Stopped waiting for job {name}; it keeps running.") from None
-        show(job)
+            show(job)
+    except KeyboardInterrupt:
+        raise Stopped(f"Stopped waiting for job {name}; it keeps running.") from None
     fmt = settings().output_format()
     if fmt == "table" and not display.enabled:
         sys.stdout.write(f"Job {name}: {job.status}\n")

@@ -79,6 +79,9 @@ def test_trainer_alone(wheelhouse: Path, tmp_path: Path) -> None:
         "print(kubeflow.trainer.__version__)\n"
     )
     assert _run(python, "-I", "-c", code).strip() == "2026.12.0"
+    # The console script is there (kubeflow-core has it), and without the `cli` extra it says what to install.
+    bare = subprocess.run([python.parent / "kubeflow", "--help"], capture_output=True, text=True, check=False)
+    assert bare.returncode == 1 and 'pip install "kubeflow[cli]"' in bare.stderr, bare
 
 
 def test_katib_alone_brings_trainer_and_core(wheelhouse: Path, tmp_path: Path) -> None:
@@ -106,3 +109,10 @@ def test_meta_package_all(wheelhouse: Path, tmp_path: Path) -> None:
     )
     _run(python, "-I", "-c", code)
     assert shutil.which("true")  # the environment is real; nothing above was skipped
+    # `[all]` brings the command line: the trainer group is found through its entry point.
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KUBEFLOW_LOCAL_STATE_DIR": str(tmp_path / "state")}
+    env["KUBECONFIG"] = str(tmp_path / "none")
+    cli = [str(python.parent / "kubeflow"), "trainer", "runtimes", "-o", "json"]
+    runtimes = subprocess.run(cli, capture_output=True, text=True, check=False, env=env)
+    assert runtimes.returncode == 0, runtimes.stderr
+    assert "torch-distributed" in runtimes.stdout

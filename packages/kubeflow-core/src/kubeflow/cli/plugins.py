@@ -28,7 +28,7 @@ class Plugin(NamedTuple):
     name: str
     """The command name, e.g. `trainer`."""
     value: str
-    """`module:attribute`, e.g. `kubeflow.trainer.cli:group`."""
+    """`module:attribute`, e.g. `mypackage.cli:group`."""
     dist: str
     """The distribution that registered it, e.g. `kubeflow_trainer`."""
     metadata_dir: str

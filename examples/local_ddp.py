@@ -90,5 +90,6 @@ def main() -> None:
     job = client.wait_for_job_status(name, timeout=1800)  # raises JobFailedError, with the failing node's last lines
     print(f"Job {name}: {job.status}")
 
+
 if __name__ == "__main__":
     main()

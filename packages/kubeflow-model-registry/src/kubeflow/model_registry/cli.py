@@ -77,7 +77,9 @@ def group() -> None:
     """Registered models and their versions (kubeflow-model-registry)."""
 
 
-@group.command(name="list", epilog="\b\nExamples:\n  kubeflow models list --server-address https://registry.example.com")
+@group.command(
+    name="list", epilog="\b\nExamples:\n  kubeflow models list --server-address https://registry.example.com"
+)
 @_registry_options
 @global_options
 def list_models(server_address: str, port: int, insecure: bool) -> None:

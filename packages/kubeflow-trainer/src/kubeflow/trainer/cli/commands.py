@@ -332,6 +332,8 @@ def wait(name: str, statuses: Sequence[str], timeout: float | None, interval: fl
 
             def show(job: Any) -> None:
                 percent, eta, metrics = views.progress_fields(job)
+                if job.status == "Complete":  # done is done, whatever the last report said
+                    percent, eta = 100, None
                 display.update(job.status, percent, eta, metrics)
 
             with Poller(lambda: show(watcher.get_job(name)), interval) if display.enabled else _nothing():

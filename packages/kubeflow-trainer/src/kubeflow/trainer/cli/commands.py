@@ -337,7 +337,7 @@ def wait(name: str, statuses: Sequence[str], timeout: float | None, interval: fl
                 display.update(job.status, percent, eta, metrics)
 
             with Poller(lambda: show(watcher.get_job(name)), interval) if display.enabled else _nothing():
-                if not display.enabled:
+                if not display.enabled and settings().verbose:
                     message(
                         f"Waiting for job {name} to be {' or '.join(sorted(wanted))} "
                         "(Ctrl-C stops waiting, the job keeps running)."

@@ -28,10 +28,13 @@ def test_optimizer_jobs_lists_or_says_in_one_line_that_it_cannot_yet(cli: Cli) -
     assert "Traceback" not in result.err
 
 
-def test_models_needs_an_address_and_never_takes_a_token_argument(cli: Cli) -> None:
-    missing = cli("models", "list")
-    assert missing.code == 2 and "--server-address" in missing.err, missing
+def test_models_lists_or_asks_for_an_address_and_never_takes_a_token_argument(cli: Cli) -> None:
     assert "--token" not in cli("models", "list", "--help").out
+    listed = cli("models", "list")
+    if listed.code == 0:  # a client with a default registry (e.g. a local store)
+        assert isinstance(json.loads(listed.out), list)
+    else:  # a client that needs an address says so in one line
+        assert listed.code in (2, 7) and len(listed.err_lines) == 1, listed
     result = cli("models", "get", "m", env={"KUBEFLOW_MODEL_REGISTRY_ADDRESS": "http://127.0.0.1:9"})
     assert result.code in (3, 7), result  # this release's client cannot yet, or nothing listens there
     assert len(result.err_lines) == 1 and "Traceback" not in result.err, result

@@ -66,3 +66,26 @@ def test_failed_cluster_job_exits_4_and_missing_exits_3(cli: Cli, kube: list[str
     assert waited.err_lines[-1].startswith("kubeflow: error: Job 'doomed' failed"), waited
     missing = cli("trainer", "events", "nope", *kube)
     assert missing.code == 3 and len(missing.err_lines) == 1, missing
+
+
+def test_without_backend_options_the_default_is_the_one_trainer_client_picks(
+    cli: Cli, kubeconfig_path: Path, kube_emulator: KubeEmulator
+) -> None:
+    import subprocess
+    import sys
+
+    env = {"KUBECONFIG": str(kubeconfig_path)}
+    probe = (
+        "from kubeflow.core.models import resolve_backend_config; print(type(resolve_backend_config(None)).__name__)"
+    )
+    expected = subprocess.run(
+        [sys.executable, "-c", probe], env={**cli.env, **env}, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    names = [r["name"] for r in json.loads(cli("trainer", "runtimes", env=env).out)]
+    if expected == "KubernetesBackendConfig":  # a kubeconfig exists: the cluster's runtimes
+        assert "python" not in names and "torch-distributed" in names
+    else:
+        assert expected == "LocalProcessBackendConfig"
+        assert names == ["torch-distributed", "python"]
+    local = [r["name"] for r in json.loads(cli("trainer", "runtimes", "--backend", "local", env=env).out)]
+    assert local == ["torch-distributed", "python"]  # --backend wins over the default

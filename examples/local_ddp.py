@@ -84,12 +84,11 @@ def main() -> None:
         ),
     )
     print(f"Created job {name} on 2 local nodes{' (torch installed for the job)' if packages else ''}.")
-    job = client.wait_for_job_status(name, timeout=1800)
+    print("Its logs, as the nodes write them (Ctrl-C stops following; the job keeps running):")
+    for line in client.get_job_logs(name, step="all", follow=True):  # every node, prefixed [node-i]
+        print(line, flush=True)
+    job = client.wait_for_job_status(name, timeout=1800)  # raises JobFailedError, with the failing node's last lines
     print(f"Job {name}: {job.status}")
-    for step in job.steps:
-        print(f"\n--- {step.name} ({step.pod_name}, exit code {step.exit_code}) ---")
-        for line in client.get_job_logs(name, step=step.name):
-            print(line)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,7 +52,8 @@ def test_versions_move_in_lockstep_and_the_meta_package_pins_them() -> None:
         if dist == "kubeflow-core":
             continue
         assert f"{dist}=={version}" in pinned, f"the meta-package must pin {dist}=={version}"
-    assert _requirement_names(extras["all"]) == set(PACKAGES) - {"kubeflow-core"}
+    assert _requirement_names(extras["all"]) == set(PACKAGES)  # every project, and kubeflow-core[cli]
+    assert extras["cli"] == [f"kubeflow-core[cli]=={version}"] and extras["cli"][0] in extras["all"]
     for dist in PACKAGES:
         for req in _project(dist)["dependencies"]:
             if _requirement_names([req]) & set(PACKAGES):  # ours; kubeflow-trainer-api is upstream's models
@@ -73,16 +75,18 @@ def test_core_source_knows_nothing_of_training() -> None:
         assert "kubeflow.trainer" not in text, f"{path.relative_to(ROOT)} imports kubeflow.trainer"
 
 
-def test_importing_the_sdk_imports_neither_kubernetes_nor_torch() -> None:
+def test_importing_the_sdk_imports_neither_kubernetes_nor_torch_nor_the_cli_libraries(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "import kubeflow.core, kubeflow.trainer, kubeflow.katib, kubeflow.pipelines, kubeflow.model_registry\n"
-        "from kubeflow.trainer import TrainerClient, CustomTrainer, KubernetesBackendConfig\n"
+        "from kubeflow.trainer import TrainerClient, CustomTrainer, KubernetesBackendConfig, LocalProcessBackendConfig\n"
         "KubernetesBackendConfig(namespace='x')\n"
-        "bad = sorted(m for m in ('kubernetes', 'torch', 'urllib3', 'kubeflow_trainer_api') if m in sys.modules)\n"
+        "TrainerClient(LocalProcessBackendConfig(state_dir=sys.argv[1])).list_jobs()\n"
+        "heavy = ('kubernetes', 'torch', 'urllib3', 'kubeflow_trainer_api', 'click', 'rich', 'typer', 'yaml')\n"
+        "bad = sorted(m for m in heavy if m in sys.modules)\n"
         "assert not bad, bad\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "state")], check=True)
 
 
 def test_the_common_trainer_import_defers_pydantic_to_first_use() -> None:

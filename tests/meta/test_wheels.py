@@ -183,6 +183,13 @@ def test_kubeflow_all_by_name(index_args: list[str], tmp_path: Path) -> None:
         "print(kubeflow.trainer.__version__, kubeflow.katib.__version__)\n"
     )
     assert _run(python, "-I", "-c", code).split() == [VERSION, VERSION]
+    # `[all]` brings the command line: the trainer group is found through its entry point.
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KUBEFLOW_LOCAL_STATE_DIR": str(tmp_path / "state")}
+    env["KUBECONFIG"] = str(tmp_path / "none")
+    cli = [str(python.parent / "kubeflow"), "trainer", "runtimes", "-o", "json"]
+    runtimes = subprocess.run(cli, capture_output=True, text=True, check=False, env=env)
+    assert runtimes.returncode == 0, runtimes.stderr
+    assert "torch-distributed" in runtimes.stdout
 
 
 def test_kubeflow_trainer_alone_by_name(index_args: list[str], tmp_path: Path) -> None:
@@ -199,6 +206,9 @@ def test_kubeflow_trainer_alone_by_name(index_args: list[str], tmp_path: Path) -
         "print(kubeflow.trainer.__version__)\n"
     )
     assert _run(python, "-I", "-c", code).strip() == VERSION
+    # The console script is there (kubeflow-core has it), and without the `cli` extra it says what to install.
+    bare = subprocess.run([python.parent / "kubeflow", "--help"], capture_output=True, text=True, check=False)
+    assert bare.returncode == 1 and 'pip install "kubeflow[cli]"' in bare.stderr, bare
 
 
 def test_kubeflow_katib_alone_by_name_brings_trainer_and_core(index_args: list[str], tmp_path: Path) -> None:

@@ -1,0 +1,5 @@
+"""`python -m kubeflow.cli`: the same as the `kubeflow` command."""
+
+from kubeflow.cli import main
+
+main()

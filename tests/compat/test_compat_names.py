@@ -261,6 +261,22 @@ def test_runtime_kind_and_template_have_0_5_shapes() -> None:
         TrainJobTemplate(trainer=f)  # type: ignore[arg-type]
 
 
+def test_train_job_template_is_a_mapping() -> None:
+    from collections.abc import Mapping
+
+    from kubeflow.trainer import CustomTrainer, TrainJobTemplate
+
+    def f() -> None:
+        print("x")
+
+    template = TrainJobTemplate(trainer=CustomTrainer(func=f), runtime="torch-distributed")
+    assert isinstance(template, Mapping)
+    assert dict(template.items()) == {"trainer": template.trainer, "runtime": "torch-distributed", "initializer": None}
+    assert list(template.values()) == [template.trainer, "torch-distributed", None]
+    assert template.get("runtime") == "torch-distributed" and template.get("options", "none") == "none"
+    assert "trainer" in template and "options" not in template
+
+
 def test_get_tpu_num_nodes_computes_as_before() -> None:
     from kubeflow.trainer import get_tpu_num_nodes
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from typing import Any
 
 from kubeflow.trainer.types._model import model
@@ -41,3 +41,22 @@ class TrainJobTemplate:
 
     def __len__(self) -> int:
         return len(_KEYS)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of `key` (`trainer`, `runtime` or `initializer`), or `default` for any other key."""
+        return getattr(self, key) if key in _KEYS else default
+
+    def items(self) -> ItemsView[str, Any]:
+        """The `(keyword, value)` pairs `client.train(**template)` passes."""
+        return ItemsView(self._as_dict())
+
+    def values(self) -> ValuesView[Any]:
+        """The values of `trainer`, `runtime` and `initializer`, in that order."""
+        return ValuesView(self._as_dict())
+
+    def _as_dict(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in _KEYS}
+
+
+# A read-only mapping of `train()`'s keyword arguments: `isinstance(template, collections.abc.Mapping)` holds.
+Mapping.register(TrainJobTemplate)

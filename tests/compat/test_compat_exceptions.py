@@ -199,3 +199,14 @@ def test_cluster_api_timeouts_are_timeout_errors(kubeconfig_path: Any, kube_emul
 def test_bad_values_are_value_errors(make: Callable[[], object]) -> None:
     with pytest.raises(ValueError):
         make()
+
+
+def test_cluster_without_kubeconfig_is_a_runtime_error(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubeflow.core.errors import BackendUnavailableError
+
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing-kubeconfig"))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    client = TrainerClient(KubernetesBackendConfig())  # an explicit config wins, even with nothing to connect to
+    with pytest.raises(RuntimeError) as caught:
+        client.list_runtimes()
+    assert isinstance(caught.value, BackendUnavailableError) and "KUBECONFIG" in str(caught.value)

@@ -175,6 +175,7 @@ _OPTION_OF_FIELD = {
     "trainer.num_nodes": "--num-nodes",
     "trainer.env": "--env",
     "trainer.packages_to_install": "--packages",
+    "packages_to_install": "--packages",
     "trainer.func_args": "--arg",
     "options.Name": "--name",
     "runtime": "--runtime",

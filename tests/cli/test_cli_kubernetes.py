@@ -89,3 +89,32 @@ def test_without_backend_options_the_default_is_the_one_trainer_client_picks(
         assert names == ["torch-distributed", "python"]
     local = [r["name"] for r in json.loads(cli("trainer", "runtimes", "--backend", "local", env=env).out)]
     assert local == ["torch-distributed", "python"]  # --backend wins over the default
+
+
+def test_optimizer_commands_on_the_cluster(cli: Cli, kube: list[str], kube_emulator: KubeEmulator) -> None:
+    from kubeflow.katib import KatibClient, KubernetesBackendConfig, Search, TrainJobTemplate, TrialConfig
+    from kubeflow.trainer import CustomTrainer
+
+    kube_emulator.install_katib()
+    assert cli.json("optimizer", "jobs", *kube) == []
+    missing = cli("optimizer", "best", "nope", *kube)
+    assert missing.code == 3 and len(missing.err_lines) == 1, missing
+
+    def search(lr: float) -> None:
+        print(f"loss={(lr - 0.3) ** 2}")
+
+    client = KatibClient(KubernetesBackendConfig(config_file=kube[1]))
+    name = client.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=search)),
+        search_space={"lr": Search.uniform(0.1, 0.5)},
+        trial_config=TrialConfig(num_trials=2, parallel_trials=2),
+    )
+    waited = cli("optimizer", "wait", name, "--timeout", "120", "--interval", "0.5", *kube)
+    assert waited.code == 0 and json.loads(waited.out)["status"] == "Complete", waited
+    assert [job["name"] for job in cli.json("optimizer", "jobs", *kube)] == [name]
+    best = cli.json("optimizer", "best", name, *kube)
+    assert best is not None and set(best["parameters"]) == {"lr"}
+    logs = cli("optimizer", "logs", name, *kube)
+    assert logs.code == 0 and "loss=" in logs.out, logs
+    assert cli("optimizer", "delete", name, *kube).code == 0
+    assert cli.json("optimizer", "jobs", *kube) == []

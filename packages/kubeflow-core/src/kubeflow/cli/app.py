@@ -206,6 +206,9 @@ def run(argv: list[str]) -> int:
     except click.Abort:
         sys.stderr.write("kubeflow: interrupted.\n")
         return exitcodes.INTERRUPTED
+    except click.exceptions.NoArgsIsHelpError as exc:  # `kubeflow`, `kubeflow trainer`: the help, not an error
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+        return exitcodes.OK
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "kubeflow"
         sys.stderr.write(f"kubeflow: error: {exc.format_message()} (see '{where} --help')\n")

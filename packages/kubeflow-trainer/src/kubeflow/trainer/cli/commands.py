@@ -149,8 +149,17 @@ def train(
             return
     from kubeflow.cli.progress import env_progress
 
-    with env_progress(), _option_names():
-        created = client.train(runtime=runtime, trainer=trainer, options=options)
+    try:
+        with env_progress(), _option_names():
+            created = client.train(runtime=runtime, trainer=trainer, options=options)
+    except KeyboardInterrupt:
+        from kubeflow.cli.live import Stopped
+
+        job = f"job {name}" if name is not None else "the job"
+        raise Stopped(
+            f"Interrupted while starting {job}: if it was created, it keeps running "
+            f"(see: kubeflow trainer jobs; stop it with: kubeflow trainer delete NAME)."
+        ) from None
     if follow:
         message(f"Created job {created}; following {step} (Ctrl-C stops following, the job keeps running).")
         _follow_to_the_end(client, created, step)
@@ -166,6 +175,7 @@ _OPTION_OF_FIELD = {
     "trainer.num_nodes": "--num-nodes",
     "trainer.env": "--env",
     "trainer.packages_to_install": "--packages",
+    "packages_to_install": "--packages",
     "trainer.func_args": "--arg",
     "options.Name": "--name",
     "runtime": "--runtime",

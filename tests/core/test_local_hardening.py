@@ -292,6 +292,26 @@ def test_a_grandchild_in_its_own_session_dies_when_the_job_completes(tmp_path: P
     assert not alive(grandchild)
 
 
+def test_no_grandchild_is_left_once_the_status_says_complete(tmp_path: Path) -> None:
+    """A user who sees `Complete` (e.g. `wait_for_job_status` returned) finds nothing of the job running."""
+    b = backend(tmp_path)
+    pid_file = tmp_path / "grandchild.pid"
+    b.submit(LocalJobSpec(name="escape", nodes=[node("node-0", ESCAPE.format(out=str(pid_file), linger=0))]))
+    grandchild = read_pid(pid_file)
+    info = wait_done(b, "escape")
+    assert info.status == "Complete"
+    assert not alive(grandchild)  # no waiting for the supervisor: it ends the processes before it says Complete
+
+
+def test_a_relative_state_dir_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`state_dir="state"` is the caller's `./state`, though the supervisor runs elsewhere."""
+    monkeypatch.chdir(tmp_path)
+    b = LocalProcessBackend(LocalProcessBackendConfig(state_dir=Path("state"), termination_grace_seconds=2.0))
+    b.submit(LocalJobSpec(name="rel", nodes=[node("node-0", "print('hi')")]))
+    assert wait_done(b, "rel").status == "Complete"
+    assert (tmp_path / "state" / "rel" / "job.json").is_file()
+
+
 def test_a_grandchild_in_its_own_session_dies_on_delete(tmp_path: Path) -> None:
     b = backend(tmp_path)
     pid_file = tmp_path / "grandchild.pid"

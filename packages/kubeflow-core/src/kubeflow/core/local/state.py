@@ -338,7 +338,7 @@ class StateRoot:
     """
 
     def __init__(self, root: Path, lock_timeout: float | None = None) -> None:
-        self.root = Path(root).expanduser()
+        self.root = Path(root).expanduser().absolute()  # the supervisor runs in the job's directory
         self.lock_timeout = lock_timeout
 
     def check(self) -> bool:

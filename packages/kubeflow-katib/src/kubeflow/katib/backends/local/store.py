@@ -128,7 +128,7 @@ class KatibRoot:
     """The `.katib` folder of a state root."""
 
     def __init__(self, state_dir: Path) -> None:
-        self.root = Path(state_dir).expanduser() / ROOT_DIR
+        self.root = Path(state_dir).expanduser().absolute() / ROOT_DIR  # the driver runs elsewhere
 
     def job(self, name: str) -> StudyDir:
         """The directory of job `name` (whether or not it exists)."""

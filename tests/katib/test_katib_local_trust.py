@@ -1,0 +1,68 @@
+"""The local Katib state (`<state_dir>/.katib/`) obeys the trainer's trust rules (issue 10, item 2).
+
+An untrusted state root is refused, a symlinked or foreign job directory is never believed (so nothing planted there
+is run as a driver or written through), and a damaged spec gives a typed error, not a `KeyError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kubeflow.core.errors import BackendError, ForbiddenError, NotFoundError
+from kubeflow.core.local.config import LocalProcessBackendConfig
+from kubeflow.katib import KatibClient
+
+
+def _client(root: Path) -> KatibClient:
+    return KatibClient(LocalProcessBackendConfig(state_dir=root, termination_grace_seconds=2))
+
+
+def test_a_state_root_writable_by_others_is_refused_by_katib_too(tmp_path: Path) -> None:
+    root = tmp_path / "state"
+    (root / ".katib" / "evil").mkdir(parents=True)
+    (root / ".katib" / "evil" / "spec.json").write_text("{}")
+    os.chmod(root, 0o777)
+    client = _client(root)
+    with pytest.raises(ForbiddenError, match="writable by group or others"):
+        client.list_jobs()
+    with pytest.raises(ForbiddenError):
+        client.get_job("evil")
+    with pytest.raises(ForbiddenError):
+        client.delete_job("evil")
+
+
+def test_a_symlinked_job_dir_is_never_followed(tmp_path: Path) -> None:
+    root = tmp_path / "state"
+    (root / ".katib").mkdir(parents=True, mode=0o700)
+    os.chmod(root, 0o700)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "spec.json").write_text(json.dumps({"name": "link"}))
+    (outside / "template.py").write_text("open('ran', 'w').write('planted code ran')\n")
+    (root / ".katib" / "link").symlink_to(outside)
+    client = _client(root)
+    assert client.list_jobs() == []
+    with pytest.raises(NotFoundError):
+        client.get_job("link")
+    with pytest.raises(NotFoundError):
+        client.delete_job("link")
+    assert sorted(os.listdir(outside)) == ["spec.json", "template.py"]  # no driver started, nothing written there
+
+
+def test_a_damaged_spec_is_a_typed_error_and_can_still_be_deleted(tmp_path: Path) -> None:
+    root = tmp_path / "state"
+    job = root / ".katib" / "bad"
+    job.mkdir(parents=True, mode=0o700)
+    os.chmod(root, 0o700)
+    os.chmod(root / ".katib", 0o700)
+    (job / "spec.json").write_text("{}")
+    client = _client(root)
+    assert client.list_jobs() == []
+    with pytest.raises(BackendError, match="unreadable spec"):
+        client.get_job("bad")
+    client.delete_job("bad")
+    assert not job.exists()

@@ -498,6 +498,27 @@ def test_finished_jobs_past_the_max_count_are_pruned_and_running_ones_kept(tmp_p
     b.cancel("running")
 
 
+def test_a_finished_job_held_by_a_live_owner_is_never_pruned(tmp_path: Path) -> None:
+    """A Katib trial's job stays while its driver (the holder of the lock named in `held-by`) still needs it."""
+    import fcntl
+
+    from kubeflow.core.local import retention
+
+    b = backend(tmp_path, max_finished_jobs=0)
+    b.submit(LocalJobSpec(name="trial-0", nodes=[node("node-0", "pass")]))
+    wait_done(b, "trial-0")
+    owner = tmp_path / "state" / ".owner.lock"
+    fd = os.open(owner, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    retention.hold(b.job_dir("trial-0"), owner)
+    try:
+        assert b.prune_finished() == []
+        assert [info.name for info in b.list()] == ["trial-0"]
+    finally:
+        os.close(fd)  # the owner is gone: the job is an ordinary finished job again
+    assert b.prune_finished() == ["trial-0"]
+
+
 def test_prune_command_applies_a_ttl(tmp_path: Path) -> None:
     b = backend(tmp_path)
     b.submit(LocalJobSpec(name="old", nodes=[node("node-0", "pass")]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,41 @@ def test_a_damaged_spec_is_a_typed_error_and_can_still_be_deleted(tmp_path: Path
         client.get_job("bad")
     client.delete_job("bad")
     assert not job.exists()
+
+
+def _quick_trial(lr: float) -> None:
+    from kubeflow.katib import report_metrics
+
+    report_metrics({"loss": lr})
+
+
+def test_retention_never_removes_the_job_of_a_trial_its_driver_still_needs(tmp_path: Path) -> None:
+    """With `max_finished_jobs=0` and retention running all the time, every trial is still collected."""
+    from kubeflow.core.local.backend import LocalProcessBackend
+    from kubeflow.katib import RandomSearch, Search, TrainJobTemplate, TrialConfig
+    from kubeflow.trainer import CustomTrainer
+
+    root = tmp_path / "state"
+    config = LocalProcessBackendConfig(state_dir=root, termination_grace_seconds=2, max_finished_jobs=0)
+    client = KatibClient(config)
+    name = client.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=_quick_trial), runtime="python"),
+        search_space={"lr": Search.uniform(0.0, 1.0)},
+        trial_config=TrialConfig(num_trials=3, parallel_trials=1),
+        algorithm=RandomSearch(random_state=0),
+    )
+    other_client = LocalProcessBackend(config)
+    deadline = time.monotonic() + 240
+    seen_done_while_running = False
+    while (job := client.get_job(name)).status not in ("Complete", "Failed"):
+        assert time.monotonic() < deadline, "the optimization did not finish"
+        for trial in job.trials:
+            if trial.status == "Succeeded":
+                seen_done_while_running = True
+                assert trial.trainjob is not None, f"{trial.name}'s job was pruned while its driver needed it"
+        other_client.prune_finished()  # as any client's retention pass would, at any moment
+        time.sleep(0.05)
+    job = client.get_job(name)
+    assert job.status == "Complete"
+    assert [trial.status for trial in job.trials] == ["Succeeded"] * 3
+    assert seen_done_while_running

@@ -405,9 +405,11 @@ def test_a_progress_file_replaced_by_a_symlink_or_fifo_is_never_followed(tmp_pat
     target = root / name / "progress.jsonl"
     target.unlink(missing_ok=True)
     target.symlink_to(outside)
-    assert client.get_job(name).trainer_status is None
-    assert client.get_job_metrics(name) == []
-    go.touch()
+    try:
+        assert client.get_job(name).trainer_status is None
+        assert client.get_job_metrics(name) == []
+    finally:
+        go.touch()  # the job ends either way
     client.wait_for_job_status(name, timeout=120)
     assert "reported False" in list(client.get_job_logs(name))
     assert outside.read_text() == planted

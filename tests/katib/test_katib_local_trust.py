@@ -105,3 +105,22 @@ def test_retention_never_removes_the_job_of_a_trial_its_driver_still_needs(tmp_p
     assert job.status == "Complete"
     assert [trial.status for trial in job.trials] == ["Succeeded"] * 3
     assert seen_done_while_running
+
+
+def test_a_state_dir_given_as_a_symlink_to_a_private_dir_works_as_for_the_trainer(tmp_path: Path) -> None:
+    from kubeflow.katib import RandomSearch, Search, TrainJobTemplate, TrialConfig
+    from kubeflow.trainer import CustomTrainer
+
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    os.chmod(real, 0o700)
+    (tmp_path / "link").symlink_to(real)
+    client = _client(tmp_path / "link")
+    name = client.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=_quick_trial), runtime="python"),
+        search_space={"lr": Search.uniform(0.0, 1.0)},
+        trial_config=TrialConfig(num_trials=1),
+        algorithm=RandomSearch(random_state=0),
+    )
+    assert client.wait_for_job_status(name, timeout=240).status == "Complete"
+    assert (real / ".katib" / name).is_dir()

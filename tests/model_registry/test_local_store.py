@@ -141,3 +141,12 @@ def test_an_untrusted_state_dir_is_a_forbidden_error(tmp_path: Path) -> None:
     with pytest.raises(ForbiddenError, match="writable by group or others"):
         client.register_model("m", "s3://bucket-a/m", version="v1")
     assert not (root / "registry.sqlite3").exists()
+
+
+def test_a_store_in_a_symlinked_private_dir_works(tmp_path: Path) -> None:
+    """The folder the user named may be a symlink to a private directory, as the trainer's state_dir may."""
+    real = _private_root(tmp_path)
+    (tmp_path / "link").symlink_to(real)
+    client = ModelRegistryClient(backend_config=LocalModelRegistryConfig(path=tmp_path / "link" / "registry.sqlite3"))
+    client.register_model("m", "s3://bucket-a/m", version="v1")
+    assert (real / "registry.sqlite3").is_file()

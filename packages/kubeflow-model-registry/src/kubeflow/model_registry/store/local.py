@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kubeflow.core.errors import AlreadyExistsError, BackendUnavailableError, ForbiddenError, NotFoundError
-from kubeflow.core.local.state import ensure_private_dir, untrusted
+from kubeflow.core.local.state import check_private_dir, ensure_private_dir, untrusted
 from kubeflow.model_registry.config import LocalModelRegistryConfig
 from kubeflow.model_registry.store import paging
 from kubeflow.model_registry.store.base import (
@@ -126,7 +126,9 @@ class LocalStore:
         if self._conn is not None:
             return self._conn
         try:
-            ensure_private_dir(self.path.parent)
+            if not os.path.exists(self.path.parent):
+                ensure_private_dir(self.path.parent)
+            check_private_dir(self.path.parent, follow=True)  # the folder the user named may be a symlink
             _open_private(self.path)
             conn = sqlite3.connect(
                 self.path, timeout=self.config.busy_timeout_seconds, isolation_level=None, check_same_thread=False

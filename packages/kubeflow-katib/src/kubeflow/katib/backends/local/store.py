@@ -189,7 +189,9 @@ class KatibRoot:
         Raises:
             FileExistsError: A job of that name exists (nothing is left behind).
         """
-        ensure_private_dir(self.root.parent)
+        if not os.path.exists(self.root.parent):
+            ensure_private_dir(self.root.parent)
+        check_private_dir(self.root.parent, follow=True)  # the root the user named may be a symlink, as for trainer
         ensure_private_dir(self.root)
         staging = ensure_private_dir(self.root / STAGING_DIR) / f"{name}-{secrets.token_hex(6)}"
         staging.mkdir(mode=0o700)

@@ -292,6 +292,26 @@ def test_a_grandchild_in_its_own_session_dies_when_the_job_completes(tmp_path: P
     assert not alive(grandchild)
 
 
+def test_no_grandchild_is_left_once_the_status_says_complete(tmp_path: Path) -> None:
+    """A user who sees `Complete` (e.g. `wait_for_job_status` returned) finds nothing of the job running."""
+    b = backend(tmp_path)
+    pid_file = tmp_path / "grandchild.pid"
+    b.submit(LocalJobSpec(name="escape", nodes=[node("node-0", ESCAPE.format(out=str(pid_file), linger=0))]))
+    grandchild = read_pid(pid_file)
+    info = wait_done(b, "escape")
+    assert info.status == "Complete"
+    assert not alive(grandchild)  # no waiting for the supervisor: it ends the processes before it says Complete
+
+
+def test_a_relative_state_dir_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`state_dir="state"` is the caller's `./state`, though the supervisor runs elsewhere."""
+    monkeypatch.chdir(tmp_path)
+    b = LocalProcessBackend(LocalProcessBackendConfig(state_dir=Path("state"), termination_grace_seconds=2.0))
+    b.submit(LocalJobSpec(name="rel", nodes=[node("node-0", "print('hi')")]))
+    assert wait_done(b, "rel").status == "Complete"
+    assert (tmp_path / "state" / "rel" / "job.json").is_file()
+
+
 def test_a_grandchild_in_its_own_session_dies_on_delete(tmp_path: Path) -> None:
     b = backend(tmp_path)
     pid_file = tmp_path / "grandchild.pid"
@@ -476,6 +496,27 @@ def test_finished_jobs_past_the_max_count_are_pruned_and_running_ones_kept(tmp_p
     assert sorted(removed) == ["done-0", "done-1"]
     assert sorted(info.name for info in b.list()) == ["done-2", "done-3", "running"]
     b.cancel("running")
+
+
+def test_a_finished_job_held_by_a_live_owner_is_never_pruned(tmp_path: Path) -> None:
+    """A Katib trial's job stays while its driver (the holder of the lock named in `held-by`) still needs it."""
+    import fcntl
+
+    from kubeflow.core.local import retention
+
+    b = backend(tmp_path, max_finished_jobs=0)
+    b.submit(LocalJobSpec(name="trial-0", nodes=[node("node-0", "pass")]))
+    wait_done(b, "trial-0")
+    owner = tmp_path / "state" / ".owner.lock"
+    fd = os.open(owner, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    retention.hold(b.job_dir("trial-0"), owner)
+    try:
+        assert b.prune_finished() == []
+        assert [info.name for info in b.list()] == ["trial-0"]
+    finally:
+        os.close(fd)  # the owner is gone: the job is an ordinary finished job again
+    assert b.prune_finished() == ["trial-0"]
 
 
 def test_prune_command_applies_a_ttl(tmp_path: Path) -> None:

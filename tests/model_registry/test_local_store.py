@@ -8,6 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from kubeflow.core.errors import ForbiddenError
 from kubeflow.model_registry import LocalModelRegistryConfig, ModelRegistryClient
 
 WRITER = """
@@ -99,3 +102,51 @@ def test_the_backend_is_chosen_by_config_like_the_other_clients(tmp_path: Path) 
             assert exc.field == field, (bad, exc)
         else:
             raise AssertionError(f"{bad} accepted")
+
+
+def _private_root(tmp_path: Path) -> Path:
+    root = tmp_path / "state"
+    root.mkdir(mode=0o700)
+    os.chmod(root, 0o700)
+    return root
+
+
+def test_a_symlinked_database_is_refused_and_its_target_left_alone(tmp_path: Path) -> None:
+    root = _private_root(tmp_path)
+    outside = tmp_path / "outside.db"
+    outside.write_bytes(b"")
+    os.chmod(outside, 0o644)
+    (root / "registry.sqlite3").symlink_to(outside)
+    client = ModelRegistryClient(backend_config=LocalModelRegistryConfig(path=root / "registry.sqlite3"))
+    with pytest.raises(ForbiddenError, match="symbolic link") as caught:
+        client.register_model("m", "s3://bucket-a/m", version="v1")
+    assert caught.value.reason == "UntrustedStateDir"
+    assert outside.stat().st_size == 0 and (outside.stat().st_mode & 0o777) == 0o644
+
+
+def test_a_database_writable_by_others_is_refused(tmp_path: Path) -> None:
+    root = _private_root(tmp_path)
+    db = root / "registry.sqlite3"
+    db.write_bytes(b"")
+    os.chmod(db, 0o666)
+    client = ModelRegistryClient(backend_config=LocalModelRegistryConfig(path=db))
+    with pytest.raises(ForbiddenError, match="writable by group or others"):
+        client.register_model("m", "s3://bucket-a/m", version="v1")
+
+
+def test_an_untrusted_state_dir_is_a_forbidden_error(tmp_path: Path) -> None:
+    root = _private_root(tmp_path)
+    os.chmod(root, 0o777)
+    client = ModelRegistryClient(backend_config=LocalModelRegistryConfig(path=root / "registry.sqlite3"))
+    with pytest.raises(ForbiddenError, match="writable by group or others"):
+        client.register_model("m", "s3://bucket-a/m", version="v1")
+    assert not (root / "registry.sqlite3").exists()
+
+
+def test_a_store_in_a_symlinked_private_dir_works(tmp_path: Path) -> None:
+    """The folder the user named may be a symlink to a private directory, as the trainer's state_dir may."""
+    real = _private_root(tmp_path)
+    (tmp_path / "link").symlink_to(real)
+    client = ModelRegistryClient(backend_config=LocalModelRegistryConfig(path=tmp_path / "link" / "registry.sqlite3"))
+    client.register_model("m", "s3://bucket-a/m", version="v1")
+    assert (real / "registry.sqlite3").is_file()

@@ -78,3 +78,11 @@ def test_the_process_limit_is_named_and_configurable(tmp_path: Path) -> None:
     assert caught.value.field == "trainer.resources_per_node"
     assert not (tmp_path / "state").exists()
     assert LocalProcessBackendConfig().max_processes >= 64
+
+
+def test_an_absurd_cpu_count_is_named_briefly(tmp_path: Path) -> None:
+    """`cpu: 1e300` is refused with a readable message, not a 301-digit process count."""
+    with pytest.raises(InvalidInputError) as caught:
+        make(tmp_path).train(trainer=CustomTrainer(func=work, resources_per_node={"cpu": 1e300}))
+    assert len(str(caught.value)) < 400 and "1e+300" in str(caught.value)
+    nothing_written(tmp_path)

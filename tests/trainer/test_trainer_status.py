@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import ssl
 import subprocess
 import sys
@@ -379,3 +380,40 @@ def test_local_summary_reads_only_what_was_appended_and_waits_for_whole_lines(tm
         progress.report(progress_percent=1, path=path)
     again = summaries.status("j", path, generation="second job")
     assert again is not None and again.progress_percent == 1 and again.metrics == {}
+
+
+def report_after_a_signal(go: str) -> None:
+    import os
+    import time
+
+    from kubeflow.trainer import update_trainjob_status
+
+    while not os.path.exists(go):
+        time.sleep(0.02)
+    print("reported", update_trainjob_status(progress_percent=50, metrics={"loss": 0.5}))
+
+
+def test_a_progress_file_replaced_by_a_symlink_or_fifo_is_never_followed(tmp_path: Path) -> None:
+    """progress.jsonl is private: never written or read through a symlink, and a FIFO in its place never blocks."""
+    root = tmp_path / "state"
+    client = TrainerClient(LocalProcessBackendConfig(state_dir=root))
+    go = tmp_path / "go"
+    name = client.train(trainer=CustomTrainer(func=report_after_a_signal, func_args={"go": str(go)}))
+    outside = tmp_path / "outside.jsonl"
+    planted = '{"time": "2026-01-01T00:00:00+00:00", "progress_percent": 99}\n'
+    outside.write_text(planted)
+    target = root / name / "progress.jsonl"
+    target.unlink(missing_ok=True)
+    target.symlink_to(outside)
+    try:
+        assert client.get_job(name).trainer_status is None
+        assert client.get_job_metrics(name) == []
+    finally:
+        go.touch()  # the job ends either way
+    client.wait_for_job_status(name, timeout=120)
+    assert "reported False" in list(client.get_job_logs(name))
+    assert outside.read_text() == planted
+    target.unlink()
+    os.mkfifo(target)
+    assert client.get_job(name).trainer_status is None  # returns at once: a blocking open would hang here
+    assert client.get_job_metrics(name) == []

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,6 +29,9 @@ NODE_ENV = "KUBEFLOW_NODE_NAME"
 """Set in every local node's environment: the node's name (`node-0`, ...)."""
 MAX_METRICS = 256
 """At most this many metrics per record, as Kubeflow Trainer's `trainerStatus.metrics` allows."""
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def _clean_metrics(metrics: Mapping[str, object] | None) -> dict[str, float | int | str]:
@@ -71,10 +74,12 @@ def report(
         line["metrics"] = _clean_metrics(metrics)
     data = (json.dumps(line, separators=(",", ":")) + "\n").encode()
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NOFOLLOW | _NONBLOCK | _CLOEXEC, 0o600)
     except OSError:
-        return False
+        return False  # e.g. a symbolic link planted in its place: never written through
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
         return os.write(fd, data) == len(data)
     except OSError:
         return False
@@ -86,10 +91,14 @@ def read(path: str | os.PathLike[str]) -> list[ProgressRecord]:
     """Every record in a progress file, oldest first; a missing file is an empty history, a torn line is skipped."""
     from kubeflow.core.local.models import ProgressRecord
 
-    try:
-        raw = Path(path).read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
+    try:  # never through a symbolic link, and a FIFO or device in its place is no history (and never blocks)
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
+    except OSError:
         return []
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return []
+        raw = handle.read().decode("utf-8", errors="replace")
     records: list[ProgressRecord] = []
     for line in raw.splitlines():
         try:

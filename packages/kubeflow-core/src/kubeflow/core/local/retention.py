@@ -1,25 +1,67 @@
 """Retention of finished jobs: a TTL and a maximum count, applied cheaply (throttled) or by hand.
 
-Only finished jobs (`Complete` or `Failed`) are ever removed; a running job is never touched. Removal is the same
+Only finished jobs (`Complete` or `Failed`) are ever removed; a running job is never touched, nor is a finished one
+still held by its owner: a job directory's `held-by` file names a lock file in the state root that the owner (e.g.
+the Katib driver whose trial it is) holds with `flock` while it still needs the job (`hold`). Removal is the same
 as `delete_job` of a finished job (one rename under the root lock, then the directory is deleted), guarded by the
 job's generation, so a newer job of the same name is safe.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
-from kubeflow.core.local.state import PRUNED_STAMP, StateRoot, read_json
+from kubeflow.core.local.state import PRUNED_STAMP, StateRoot, read_json, write_private
 
 RETENTION_INTERVAL = 60.0
 """Seconds between two automatic retention passes on one state directory."""
 AUTO_PRUNE_BATCH = 500
 """Most jobs one automatic pass removes, so a `train` or `list_jobs` call that runs it stays quick."""
 _TERMINAL = ("Complete", "Failed")
+HOLD_FILE = "held-by"
+"""A job directory's file naming the lock file whose holder still needs the job (retention leaves it alone)."""
+
+
+def hold(job_dir: os.PathLike[str] | str, lock_file: os.PathLike[str] | str) -> None:
+    """Keep the finished job in `job_dir` from retention while some process holds a `flock` on `lock_file`.
+
+    `lock_file` must be inside the same state root (e.g. `<root>/.katib/<name>/driver.lock`).
+    """
+    write_private(Path(job_dir) / HOLD_FILE, os.path.abspath(lock_file).encode("utf-8"))
+
+
+def _held(state: StateRoot, name: str) -> bool:
+    """Whether the job's owner (see `hold`) is alive and holds its lock now."""
+    try:
+        fd = os.open(state.job(name).path / HOLD_FILE, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        target = os.read(fd, 4096).decode("utf-8", "replace").strip()
+    finally:
+        os.close(fd)
+    root = str(state.root)
+    if not target or os.path.commonpath([root, os.path.abspath(target)]) != root:
+        return False
+    try:
+        lock = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True  # its owner holds it
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(lock)
+    return False
 
 
 @dataclass
@@ -85,7 +127,7 @@ def prune(
     finished: list[tuple[float, str, str | None]] = []
     for name in state.names():
         found = (read or _read_finished(state))(name)
-        if found is not None:
+        if found is not None and not _held(state, name):
             finished.append((found[0], name, found[1]))
     finished.sort()
     doomed: list[tuple[str, str | None]] = []

@@ -18,6 +18,7 @@ Layout of a state root (mode 0700, files 0600):
     progress.jsonl      # what the job reported about itself (progress, metrics): see `progress`
     logs/<node>.log     # each node's stdout and stderr
     tmp/                # the nodes' TMPDIR/TMP/TEMP (unless the job's env sets them): removed with the job
+    held-by             # optional: a lock file whose holder still needs the finished job (see `retention.hold`)
 ```
 
 Trust: the root must be a directory owned by the user and writable by nobody else, and so must every job
@@ -338,7 +339,7 @@ class StateRoot:
     """
 
     def __init__(self, root: Path, lock_timeout: float | None = None) -> None:
-        self.root = Path(root).expanduser()
+        self.root = Path(root).expanduser().absolute()  # the supervisor runs in the job's directory
         self.lock_timeout = lock_timeout
 
     def check(self) -> bool:

@@ -295,7 +295,10 @@ class Supervisor:
                 pass
 
     def finish(self) -> None:
-        """Record the job's end, then remove whatever is left in the nodes' process groups."""
+        """Remove whatever is left of the job's processes, then record its end (so no process outlives it)."""
+        procs.kill_groups_verified([(node.process.pid, node.ticks) for node in self.nodes], self.grace, self.reap)
+        self.kill_descendants()
+        self.reap_all(timeout=1.0)
         if self.failure is not None or self.stop_reason is not None:
             self.write_failed()
         else:
@@ -311,9 +314,6 @@ class Supervisor:
 
             self.job.add_event(self.kind, self.job.path.name, "Completed", "Every node exited with code 0.")
             self.job.update(change)
-        procs.kill_groups_verified([(node.process.pid, node.ticks) for node in self.nodes], self.grace, self.reap)
-        self.kill_descendants()
-        self.reap_all(timeout=1.0)
 
     def kill_descendants(self) -> None:
         """End every process still descending from this one (SIGTERM, the grace period, then SIGKILL).

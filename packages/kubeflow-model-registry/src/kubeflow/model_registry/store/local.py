@@ -13,14 +13,15 @@ import contextlib
 import json
 import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kubeflow.core.errors import AlreadyExistsError, BackendUnavailableError, NotFoundError
-from kubeflow.core.local.state import ensure_private_dir
+from kubeflow.core.errors import AlreadyExistsError, BackendUnavailableError, ForbiddenError, NotFoundError
+from kubeflow.core.local.state import check_private_dir, ensure_private_dir, untrusted
 from kubeflow.model_registry.config import LocalModelRegistryConfig
 from kubeflow.model_registry.store import paging
 from kubeflow.model_registry.store.base import (
@@ -75,6 +76,36 @@ def _int_id(resource_id: str | None) -> int | None:
         return None
 
 
+def _open_private(path: Path) -> None:
+    """Create the database file (0600) or check the existing one, with the state directory's trust rules.
+
+    It must be a regular file of this user that no one else can write, never reached through a symbolic link; one
+    that others can read is made 0600.
+
+    Raises:
+        ForbiddenError: It is a symlink, not a regular file, another user's, or writable by others
+            (reason `UntrustedStateDir`).
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise untrusted(path, "it is a symbolic link") from None
+        raise exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise untrusted(path, "it is not a regular file")
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise untrusted(path, f"it is owned by uid {info.st_uid}, not by you (uid {os.getuid()})")
+        if info.st_mode & 0o022:
+            raise untrusted(path, f"it is writable by group or others (mode {stat.S_IMODE(info.st_mode):04o})")
+        if info.st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 class LocalStore:
     """The SQLite store of `LocalModelRegistryConfig` (the file is opened on first use)."""
 
@@ -95,11 +126,10 @@ class LocalStore:
         if self._conn is not None:
             return self._conn
         try:
-            ensure_private_dir(self.path.parent)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            os.close(fd)
-            if self.path.stat().st_uid == os.getuid():
-                self.path.chmod(0o600)
+            if not os.path.exists(self.path.parent):
+                ensure_private_dir(self.path.parent)
+            check_private_dir(self.path.parent, follow=True)  # the folder the user named may be a symlink
+            _open_private(self.path)
             conn = sqlite3.connect(
                 self.path, timeout=self.config.busy_timeout_seconds, isolation_level=None, check_same_thread=False
             )
@@ -111,6 +141,8 @@ class LocalStore:
                     if statement.strip():
                         conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except ForbiddenError:
+            raise
         except (OSError, sqlite3.Error) as exc:
             raise BackendUnavailableError(
                 f"Cannot open the local model registry {str(self.path)!r}: {exc}", reason="LocalStoreUnavailable"

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import ClassVar
 
-from kubeflow.core.errors import InvalidInputError, JobFailedError, NotFoundError
+from kubeflow.core.errors import BackendError, InvalidInputError, JobFailedError, NotFoundError
 from kubeflow.core.local import procs
 from kubeflow.core.local.config import LocalProcessBackendConfig
 from kubeflow.core.local.lifecycle import parse_time
@@ -157,11 +157,17 @@ class LocalKatibBackend(KatibBackend):
         self._start_driver(study, spec.get("cwd"))
 
     # -- reading -----------------------------------------------------------------------------------------------
-    def _study(self, name: str) -> tuple[StudyDir, Record]:
+    def _study(self, name: str, readable: bool = True) -> tuple[StudyDir, Record]:
         study = self.root.job(name) if isinstance(name, str) and name and "/" not in name else None
         spec = study.spec() if study is not None and not name.startswith(".") else None
         if study is None or spec is None:
             raise NotFoundError(f"OptimizationJob {name!r} not found in {self.root.root}.", reason="NotFound")
+        if readable and not _loadable(spec):
+            raise BackendError(
+                f"OptimizationJob {name!r} has an unreadable spec in {study.file(SPEC_FILE)} (it was not written by "
+                "this SDK, or was damaged): delete the job's directory.",
+                reason="CorruptState",
+            )
         return study, spec
 
     def _job(self, study: StudyDir, raw: Record) -> OptimizationJob:
@@ -202,7 +208,7 @@ class LocalKatibBackend(KatibBackend):
         for name in self.root.names():
             study = self.root.job(name)
             raw = study.spec()
-            if raw is not None:
+            if raw is not None and _loadable(raw):
                 jobs.append(self._job(study, raw))
         return sorted(jobs, key=lambda job: (job.creation_timestamp, job.name))
 
@@ -280,7 +286,7 @@ class LocalKatibBackend(KatibBackend):
 
     def delete_job(self, name: str) -> None:
         """Stop the driver and every trial, then remove the job and its trials' TrainJobs."""
-        study, _ = self._study(name)
+        study, _ = self._study(name, readable=False)  # a damaged job can still be deleted
         write_text(study.file(DELETING_FILE), now_iso())
         self._stop_driver(study)
         pattern = re.compile(rf"^{re.escape(name)}-\d+$")
@@ -319,3 +325,14 @@ class LocalKatibBackend(KatibBackend):
         deadline = time.monotonic() + max(0.0, min(timeout, polling_interval))
         while signature() == before and (remaining := deadline - time.monotonic()) > 0:
             time.sleep(min(WATCH_SECONDS, remaining))
+
+
+def _loadable(raw: Record) -> bool:
+    """Whether a stored spec can be read back (one that cannot is skipped in lists, and an error when named)."""
+    from kubeflow.katib.backends.local.spec import load_spec
+
+    try:
+        load_spec(raw)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return True

@@ -22,8 +22,10 @@ import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from kubeflow.core.local import retention
 from kubeflow.katib.backends.local.store import (
     DRIVER_FILE,
+    DRIVER_LOCK,
     JOURNAL_FILE,
     KIND,
     Record,
@@ -176,6 +178,8 @@ class Driver:
             return None
         except (KubeflowError, ValueError, OSError) as exc:
             return f"The trial could not start: {exc}"
+        with contextlib.suppress(OSError):  # retention leaves the trial's job alone while this driver lives
+            retention.hold(self.trainer.core.job_dir(name), self.dir.file(DRIVER_LOCK))
         return None
 
     def launched(self) -> None:

@@ -29,8 +29,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kubeflow.core.errors import ForbiddenError
 from kubeflow.core.local.state import (
     append_event,
+    check_private_dir,
     ensure_private_dir,
     now_iso,
     read_events,
@@ -75,8 +77,18 @@ class StudyDir:
         """A file of the job directory."""
         return self.path / name
 
+    def trusted(self) -> bool:
+        """Whether the directory exists and is private to this user (a symlink or foreign entry is not)."""
+        try:
+            check_private_dir(self.path)
+        except (OSError, ForbiddenError):
+            return False
+        return True
+
     def spec(self) -> Record | None:
-        """The job's spec, or None if there is no such job."""
+        """The job's spec, or None if there is no such job (or its directory is not a private one)."""
+        if not self.trusted():
+            return None
         spec = read_json(self.file(SPEC_FILE))
         return spec if isinstance(spec, dict) else None
 
@@ -128,19 +140,47 @@ class KatibRoot:
     """The `.katib` folder of a state root."""
 
     def __init__(self, state_dir: Path) -> None:
-        self.root = Path(state_dir).expanduser() / ROOT_DIR
+        self.root = Path(state_dir).expanduser().absolute() / ROOT_DIR  # the driver runs elsewhere
+
+    def check(self) -> bool:
+        """Whether the `.katib` folder exists; the state root and it must be private to this user (as the trainer's).
+
+        Raises:
+            ForbiddenError: The state root or `.katib` is owned by another user, writable by others, or (`.katib`) a
+                symbolic link (reason `UntrustedStateDir`): nothing in it is believed.
+        """
+        try:
+            check_private_dir(self.root.parent, follow=True)
+            check_private_dir(self.root)
+        except FileNotFoundError:
+            return False
+        return True
 
     def job(self, name: str) -> StudyDir:
-        """The directory of job `name` (whether or not it exists)."""
+        """The directory of job `name` (whether or not it exists).
+
+        Raises:
+            ForbiddenError: The state root or `.katib` is not private to this user.
+        """
+        self.check()
         return StudyDir(self.root / name)
 
     def names(self) -> list[str]:
-        """Names of every published job."""
-        try:
-            entries = os.listdir(self.root)
-        except OSError:
+        """Names of every published job (symlinks and entries that are not private directories skipped).
+
+        Raises:
+            ForbiddenError: The state root or `.katib` is not private to this user.
+        """
+        if not self.check():
             return []
-        return sorted(e for e in entries if not e.startswith(".") and (self.root / e / SPEC_FILE).is_file())
+        names = []
+        with os.scandir(self.root) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
+                    continue
+                if StudyDir(Path(entry.path)).trusted() and (Path(entry.path) / SPEC_FILE).is_file():
+                    names.append(entry.name)
+        return sorted(names)
 
     @contextlib.contextmanager
     def staged(self, name: str) -> Iterator[StudyDir]:
@@ -149,7 +189,9 @@ class KatibRoot:
         Raises:
             FileExistsError: A job of that name exists (nothing is left behind).
         """
-        ensure_private_dir(self.root.parent)
+        if not os.path.exists(self.root.parent):
+            ensure_private_dir(self.root.parent)
+        check_private_dir(self.root.parent, follow=True)  # the root the user named may be a symlink, as for trainer
         ensure_private_dir(self.root)
         staging = ensure_private_dir(self.root / STAGING_DIR) / f"{name}-{secrets.token_hex(6)}"
         staging.mkdir(mode=0o700)

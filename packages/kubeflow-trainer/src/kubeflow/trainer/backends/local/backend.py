@@ -259,7 +259,7 @@ class LocalTrainerBackend(TrainerBackend):
         if num_nodes * resources.nproc_per_node > self.config.max_processes:
             raise InvalidInputError(
                 "trainer.resources_per_node",
-                f"{num_nodes} node(s) x {resources.nproc_per_node} processes per node is more than this machine "
+                f"{num_nodes} node(s) x {_count(resources.nproc_per_node)} processes per node is more than this machine "
                 f"runs: the local limit is {self.config.max_processes} processes "
                 "(LocalProcessBackendConfig.max_processes; default 8 per CPU, at least 64).",
                 "Ask for fewer CPUs/GPUs per node or fewer nodes, or use the Kubernetes backend.",
@@ -470,3 +470,8 @@ def _environ() -> Mapping[str, str]:
     import os
 
     return os.environ
+
+
+def _count(number: int) -> str:
+    """A count for a message: as is, or in scientific notation when absurdly long (e.g. from `cpu: 1e300`)."""
+    return str(number) if number < 10**9 else f"{float(number):.3g}"

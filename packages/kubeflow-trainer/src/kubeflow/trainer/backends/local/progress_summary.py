@@ -13,10 +13,15 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from kubeflow.core.local import progress
 from kubeflow.core.local.models import ProgressRecord
 from kubeflow.trainer.types import TrainerStatus
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 @dataclass
@@ -55,13 +60,16 @@ class ProgressSummaries:
             return to_trainer_status(self._summary(name, path, generation))
 
     def _summary(self, name: str, path: Path, generation: str) -> ProgressRecord | None:
-        try:
-            handle = open(path, "rb")
+        try:  # never through a symbolic link; a FIFO or device in the file's place is no history (and never blocks)
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
         except OSError:
             self._tails.pop(name, None)
             return None
-        with handle:
-            stat = os.fstat(handle.fileno())
+        with os.fdopen(fd, "rb") as handle:
+            stat = os.fstat(fd)
+            if not S_ISREG(stat.st_mode):
+                self._tails.pop(name, None)
+                return None
             tail = self._tails.get(name)
             if tail is None or (tail.generation, tail.inode) != (generation, stat.st_ino) or stat.st_size < tail.offset:
                 tail = _Tail(generation, stat.st_ino, 0, None)

@@ -263,6 +263,22 @@ def test_a_killed_driver_is_replaced_and_the_study_continues(katib: KatibClient)
     assert "DriverLost" in reasons and "Resumed" in reasons
 
 
+def test_a_seeded_study_taken_up_by_a_new_driver_does_not_replay_its_first_suggestions(katib: KatibClient) -> None:
+    name = katib.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=slow, func_args={"seconds": 0.5}), runtime="python"),
+        search_space={"x": Search.uniform(0, 1)},
+        trial_config=TrialConfig(num_trials=4, parallel_trials=1),
+        algorithm=RandomSearch(random_state=0),
+    )
+    wait_until(lambda: sum(t.status == "Succeeded" for t in katib.get_job(name).trials) >= 1)
+    driver = _driver(katib, name)
+    os.kill(driver["pid"], signal.SIGKILL)
+    assert procs.wait_gone([(driver["pid"], driver["start_ticks"])], 10)
+    job = katib.wait_for_job_status(name, timeout=TIMEOUT, polling_interval=1)
+    xs = [t.parameters["x"] for t in job.trials]
+    assert len(xs) == 4 and len(set(xs)) == 4, xs  # the same seed again would suggest trial 0's value again
+
+
 def test_an_optimization_outlives_its_client_process(tmp_path: Path) -> None:
     state = tmp_path / "state"
     script = tmp_path / "start.py"

@@ -279,6 +279,16 @@ def test_a_seeded_study_taken_up_by_a_new_driver_does_not_replay_its_first_sugge
     assert len(xs) == 4 and len(set(xs)) == 4, xs  # the same seed again would suggest trial 0's value again
 
 
+def test_following_the_logs_of_a_job_just_created_waits_for_its_first_trial(katib: KatibClient) -> None:
+    name = katib.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=quadratic, func_args={"offset": 0}), runtime="python"),
+        search_space={"x": Search.choice([3])},
+        trial_config=TrialConfig(num_trials=1),
+    )
+    lines = list(katib.get_job_logs(name, follow=True))  # no trial exists yet when this is called
+    assert "x=3" in lines and "epoch 1: loss=0" in lines, lines
+
+
 def test_an_optimization_outlives_its_client_process(tmp_path: Path) -> None:
     state = tmp_path / "state"
     script = tmp_path / "start.py"

@@ -136,6 +136,15 @@ def test_a_metric_the_function_does_not_report_is_rejected(tmp_path: Path) -> No
     _nothing_created(tmp_path)
 
 
+def test_a_metric_a_printing_function_never_prints_is_rejected(tmp_path: Path) -> None:
+    space = {"lr": Search.uniform(0.01, 0.1)}
+    with pytest.raises(InvalidInputError) as info:  # _train only prints loss=...
+        _client(tmp_path).optimize(_template(), search_space=space, objectives=[Objective(metric="accuracy")])
+    assert info.value.field == "objectives[0].metric"
+    assert "loss" in info.value.problem
+    _nothing_created(tmp_path)
+
+
 def test_a_required_argument_given_by_nobody_is_rejected(tmp_path: Path) -> None:
     template = TrainJobTemplate(trainer=CustomTrainer(func=_reports))
     with pytest.raises(InvalidInputError, match="epochs") as info:

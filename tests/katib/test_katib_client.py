@@ -193,6 +193,9 @@ def test_wait_arguments_are_checked(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as info:
         client.wait_for_job_status("x", timeout=5, polling_interval=5)
     assert info.value.field == "polling_interval"
+    with pytest.raises(InvalidInputError) as info:
+        client.wait_for_job_status("x", timeout=-1)
+    assert info.value.field == "timeout"
 
 
 def test_unknown_jobs_are_not_found(tmp_path: Path) -> None:

@@ -214,3 +214,14 @@ def test_unknown_jobs_are_not_found(tmp_path: Path) -> None:
         with pytest.raises(NotFoundError):
             call()
     assert RandomSearch().algorithm_name == "random"
+
+
+def test_report_metrics_rejects_a_non_dict_and_a_bad_epoch(capsys: pytest.CaptureFixture[str]) -> None:
+    from kubeflow.katib import report_metrics
+
+    for metrics, epoch in ((["loss", 0.1], None), ({"loss": 0.1}, "x"), ({"loss": 0.1}, -1), ({"loss": 0.1}, 1.5)):
+        with pytest.raises(ValueError, match="report_metrics"):
+            report_metrics(metrics, epoch=epoch)  # type: ignore[arg-type]
+    assert capsys.readouterr().out == ""  # nothing was reported
+    report_metrics({"loss": 0.1}, epoch=3)
+    assert capsys.readouterr().out == "loss=0.1\n"

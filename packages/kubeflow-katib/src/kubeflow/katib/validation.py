@@ -182,16 +182,16 @@ def _check_objectives(objectives: Sequence[Objective] | None, template: TrainJob
         return checked
     printed = printed_metric_names(template.trainer.func)
     if printed is not None and printed[0]:
+        # Only the objective itself: further metrics are collected when printed and may be absent. A name the
+        # function prints, or at least mentions (it may print it through a helper), is accepted.
         names, source = printed
-        for index, objective in enumerate(checked):
-            # A name the function prints, or at least mentions (it may print it through a helper), is accepted.
-            if objective.metric not in names and objective.metric not in source:
-                raise InvalidInputError(
-                    f"objectives[{index}].metric",
-                    f"{objective.metric!r} is not a metric the training function prints "
-                    f"(it prints: {', '.join(sorted(names))}).",
-                    f'Name a printed metric, or print it as a "{objective.metric}=<value>" line.',
-                )
+        metric = checked[0].metric
+        if metric not in names and metric not in source:
+            raise InvalidInputError(
+                "objectives[0].metric",
+                f"{metric!r} is not a metric the training function prints (it prints: {', '.join(sorted(names))}).",
+                f'Name a printed metric, or print it as a "{metric}=<value>" line.',
+            )
     return checked
 
 

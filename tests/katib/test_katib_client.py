@@ -136,6 +136,15 @@ def test_a_metric_the_function_does_not_report_is_rejected(tmp_path: Path) -> No
     _nothing_created(tmp_path)
 
 
+def test_a_metric_a_printing_function_never_prints_is_rejected(tmp_path: Path) -> None:
+    space = {"lr": Search.uniform(0.01, 0.1)}
+    with pytest.raises(InvalidInputError) as info:  # _train only prints loss=...
+        _client(tmp_path).optimize(_template(), search_space=space, objectives=[Objective(metric="accuracy")])
+    assert info.value.field == "objectives[0].metric"
+    assert "loss" in info.value.problem
+    _nothing_created(tmp_path)
+
+
 def test_a_required_argument_given_by_nobody_is_rejected(tmp_path: Path) -> None:
     template = TrainJobTemplate(trainer=CustomTrainer(func=_reports))
     with pytest.raises(InvalidInputError, match="epochs") as info:
@@ -184,6 +193,9 @@ def test_wait_arguments_are_checked(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as info:
         client.wait_for_job_status("x", timeout=5, polling_interval=5)
     assert info.value.field == "polling_interval"
+    with pytest.raises(InvalidInputError) as info:
+        client.wait_for_job_status("x", timeout=-1)
+    assert info.value.field == "timeout"
 
 
 def test_unknown_jobs_are_not_found(tmp_path: Path) -> None:
@@ -202,3 +214,14 @@ def test_unknown_jobs_are_not_found(tmp_path: Path) -> None:
         with pytest.raises(NotFoundError):
             call()
     assert RandomSearch().algorithm_name == "random"
+
+
+def test_report_metrics_rejects_a_non_dict_and_a_bad_epoch(capsys: pytest.CaptureFixture[str]) -> None:
+    from kubeflow.katib import report_metrics
+
+    for metrics, epoch in ((["loss", 0.1], None), ({"loss": 0.1}, "x"), ({"loss": 0.1}, -1), ({"loss": 0.1}, 1.5)):
+        with pytest.raises(ValueError, match="report_metrics"):
+            report_metrics(metrics, epoch=epoch)  # type: ignore[arg-type]
+    assert capsys.readouterr().out == ""  # nothing was reported
+    report_metrics({"loss": 0.1}, epoch=3)
+    assert capsys.readouterr().out == "loss=0.1\n"

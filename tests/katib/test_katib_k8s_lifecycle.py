@@ -369,3 +369,21 @@ def test_older_trainer_releases(release: str, tmp_path: Path) -> None:
         assert best is not None and best.trial_name in {t.name for t in job.trials}
         trainjob = emu.get("trainer.kubeflow.org/v1alpha1", "TrainJob", job.trials[0].name, "default")
         assert trainjob is not None and trainjob["spec"]["trainer"]["numNodes"] == 2
+
+
+def test_following_the_logs_of_a_job_just_created_waits_for_its_first_trial(
+    client: KatibClient, katib: KubeEmulator
+) -> None:
+    import threading
+
+    katib.katib.auto = False  # Katib has not made a Trial yet when the logs are asked for
+    name = client.optimize(template(), search_space=SPACE, trial_config=TrialConfig(num_trials=1, parallel_trials=1))
+    lines: list[str] = []
+    follower = threading.Thread(target=lambda: lines.extend(client.get_job_logs(name, follow=True)), daemon=True)
+    follower.start()
+    follower.join(1.5)
+    assert follower.is_alive(), f"follow=True returned before any trial existed: {lines}"
+    uid = katib.list_objects(KATIB, "Experiment")[0]["metadata"]["uid"]
+    threading.Thread(target=katib.katib.drive, args=("default", name, uid), daemon=True).start()
+    follower.join(120)
+    assert any(line.startswith("loss=") for line in lines), lines

@@ -192,7 +192,8 @@ def test_max_failed_trials_fails_the_job(katib: KatibClient) -> None:
 
 def test_an_objective_never_reported_fails_the_job_naming_the_field(katib: KatibClient) -> None:
     def prints_accuracy(x: float) -> None:
-        print(f"accuracy={x}")
+        metric = "accuracy"  # a computed name: nothing can be told before the trials run
+        print(f"{metric}={x}")
 
     name = katib.optimize(
         TrainJobTemplate(trainer=CustomTrainer(func=prints_accuracy), runtime="python"),
@@ -261,6 +262,32 @@ def test_a_killed_driver_is_replaced_and_the_study_continues(katib: KatibClient)
     assert sorted(j.name for j in trainer.list_jobs()) == sorted(t.name for t in job.trials)
     reasons = [e.reason for e in katib.get_job_events(name)]
     assert "DriverLost" in reasons and "Resumed" in reasons
+
+
+def test_a_seeded_study_taken_up_by_a_new_driver_does_not_replay_its_first_suggestions(katib: KatibClient) -> None:
+    name = katib.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=slow, func_args={"seconds": 0.5}), runtime="python"),
+        search_space={"x": Search.uniform(0, 1)},
+        trial_config=TrialConfig(num_trials=4, parallel_trials=1),
+        algorithm=RandomSearch(random_state=0),
+    )
+    wait_until(lambda: sum(t.status == "Succeeded" for t in katib.get_job(name).trials) >= 1)
+    driver = _driver(katib, name)
+    os.kill(driver["pid"], signal.SIGKILL)
+    assert procs.wait_gone([(driver["pid"], driver["start_ticks"])], 10)
+    job = katib.wait_for_job_status(name, timeout=TIMEOUT, polling_interval=1)
+    xs = [t.parameters["x"] for t in job.trials]
+    assert len(xs) == 4 and len(set(xs)) == 4, xs  # the same seed again would suggest trial 0's value again
+
+
+def test_following_the_logs_of_a_job_just_created_waits_for_its_first_trial(katib: KatibClient) -> None:
+    name = katib.optimize(
+        TrainJobTemplate(trainer=CustomTrainer(func=quadratic, func_args={"offset": 0}), runtime="python"),
+        search_space={"x": Search.choice([3])},
+        trial_config=TrialConfig(num_trials=1),
+    )
+    lines = list(katib.get_job_logs(name, follow=True))  # no trial exists yet when this is called
+    assert "x=3" in lines and "epoch 1: loss=0" in lines, lines
 
 
 def test_an_optimization_outlives_its_client_process(tmp_path: Path) -> None:

@@ -40,10 +40,27 @@ def report_metrics(metrics: Mapping[str, float | int], epoch: int | None = None)
         epoch: The step these values belong to (used by early stopping); `None` counts reports in order.
 
     Raises:
-        ValueError: A name is empty or holds `=` or whitespace, or a value is not a number.
+        ValueError: `metrics` is not a dict, a name is empty or holds `=` or whitespace, a value is not a number,
+            or `epoch` is not a whole number >= 0.
     """
+    import operator
+
     from kubeflow.core.local import progress
 
+    if not isinstance(metrics, Mapping):
+        raise ValueError(
+            f"report_metrics: metrics must be a dict of metric name to number, got {type(metrics).__name__}; "
+            'e.g. report_metrics({"loss": 0.1}, epoch=3).'
+        )
+    if epoch is not None:
+        try:
+            if isinstance(epoch, bool):
+                raise TypeError
+            epoch = operator.index(epoch)
+        except TypeError:
+            raise ValueError(f"report_metrics: epoch must be a whole number, got {epoch!r}.") from None
+        if epoch < 0:
+            raise ValueError(f"report_metrics: epoch must be >= 0, got {epoch}.")
     clean: dict[str, float | int] = {}
     for name, value in metrics.items():
         if not isinstance(name, str) or not name or "=" in name or any(char.isspace() for char in name):

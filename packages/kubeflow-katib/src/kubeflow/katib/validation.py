@@ -135,6 +135,34 @@ def reported_metric_names(func: Any) -> set[str] | None:
     return names if reports else None
 
 
+def printed_metric_names(func: Any) -> tuple[set[str], str] | None:
+    """For a function that only prints its metrics: the literal `name=` prefixes it prints, and its source.
+
+    `None` when the source cannot be read or the function calls `report_metrics` (see `reported_metric_names`).
+    """
+    try:
+        source = textwrap.dedent(inspect.getsource(inspect.unwrap(func)))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if callee == REPORT_FUNCTION:
+            return None
+        if callee == "print":
+            for arg in node.args:
+                for part in arg.values if isinstance(arg, ast.JoinedStr) else [arg]:
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str) and "=" in part.value:
+                        for piece in part.value.split("=")[:-1]:
+                            token = piece.replace(",", " ").split()
+                            if token and token[-1].isidentifier():
+                                names.add(token[-1])
+    return names, source
+
+
 def _check_objectives(objectives: Sequence[Objective] | None, template: TrainJobTemplate) -> list[Objective]:
     checked = list(objectives) if objectives is not None else [Objective()]
     for index, objective in enumerate(checked):
@@ -151,6 +179,19 @@ def _check_objectives(objectives: Sequence[Objective] | None, template: TrainJob
                     f"(it reports: {', '.join(sorted(known))}).",
                     "Name a reported metric, or report it with report_metrics({...}).",
                 )
+        return checked
+    printed = printed_metric_names(template.trainer.func)
+    if printed is not None and printed[0]:
+        # Only the objective itself: further metrics are collected when printed and may be absent. A name the
+        # function prints, or at least mentions (it may print it through a helper), is accepted.
+        names, source = printed
+        metric = checked[0].metric
+        if metric not in names and metric not in source:
+            raise InvalidInputError(
+                "objectives[0].metric",
+                f"{metric!r} is not a metric the training function prints (it prints: {', '.join(sorted(names))}).",
+                f'Name a printed metric, or print it as a "{metric}=<value>" line.',
+            )
     return checked
 
 

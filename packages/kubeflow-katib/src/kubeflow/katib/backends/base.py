@@ -39,6 +39,8 @@ def check_statuses(status: Iterable[str]) -> set[str]:
 
 def check_wait(timeout: float, polling_interval: float) -> None:
     """The existing SDK's checks of `timeout` and `polling_interval` (a `ValueError` naming the field)."""
+    if timeout <= 0:
+        raise InvalidInputError("timeout", f"must be a positive number of seconds, got {timeout}.")
     if polling_interval <= 0:
         raise InvalidInputError("polling_interval", f"must be a positive number, got {polling_interval}.")
     if polling_interval >= timeout:

@@ -254,6 +254,14 @@ class KubernetesKatibBackend(KatibBackend):
             NotFoundError: No such job, or no such trial of it (raised at once, before iterating).
         """
         chosen = self._log_trial(name, trial_name)
+        while chosen is None and follow:  # following a job with no trial yet: wait for its first, or its end
+            if reading.experiment_status(self._experiment(name)) in (
+                constants.OPTIMIZATION_JOB_COMPLETE,
+                constants.OPTIMIZATION_JOB_FAILED,
+            ):
+                break
+            time.sleep(LOG_WAIT_POLL)
+            chosen = self._log_trial(name, None)
         if chosen is None:
             return iter(())
         if not follow:

@@ -227,9 +227,20 @@ class LocalKatibBackend(KatibBackend):
         return Result(parameters=dict(best["parameters"]), metrics=_metrics(best), trial_name=best["name"])
 
     def get_job_logs(self, name: str, trial_name: str | None = None, follow: bool = False) -> Iterator[str]:
-        """Node 0's log of `trial_name`, else of the best trial, else of the first; nothing before any trial."""
+        """Node 0's log of `trial_name`, else of the best trial, else of the first; nothing before any trial.
+
+        With `follow`, a job that has no trial yet is waited on until its first trial starts (or the job ends).
+        """
         study, raw = self._study(name)
         state = study.state()
+        if trial_name is None and follow:
+            deadline = time.monotonic() + TRIAL_START_SECONDS
+            while not state.get("trials") and state.get("status") not in TERMINAL_STATUSES:
+                if time.monotonic() >= deadline or study.deleting or not study.path.exists():
+                    break
+                self._resume(study, state, raw)  # a driver that died before its first trial gets a successor
+                time.sleep(WATCH_SECONDS)
+                state = study.state()
         trials = [entry["name"] for entry in state.get("trials", [])]
         if trial_name is None:
             trial_name = state.get("best") or (trials[0] if trials else None)

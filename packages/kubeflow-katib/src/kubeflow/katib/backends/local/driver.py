@@ -90,6 +90,10 @@ class Driver:
             direction=suggest.direction(self.spec),
             load_if_exists=True,
         )
+        held = len(self.study.get_trials(deepcopy=False))
+        if held:
+            self.sampler = suggest.sampler(self.spec, resumed_at=held)
+            self.study.sampler = self.sampler
         grid = self.spec.algorithm.algorithm_name == "grid"
         self.distributions = suggest.distributions(self.spec.parameters, grid=grid)
 

@@ -141,12 +141,21 @@ def distributions(
     return found
 
 
-def sampler(spec: LoadedSpec) -> optuna.samplers.BaseSampler:
-    """The Optuna sampler of the job's algorithm, with its settings."""
+def sampler(spec: LoadedSpec, resumed_at: int = 0) -> optuna.samplers.BaseSampler:
+    """The Optuna sampler of the job's algorithm, with its settings.
+
+    Args:
+        spec: The job.
+        resumed_at: How many trials the study already holds when a new driver takes it up. A seeded random, TPE
+            or CMA-ES sampler then starts from `random_state + resumed_at`: the same seed would replay the
+            suggestions of the first trials (grid and Sobol keep their place in the study itself).
+    """
     import optuna
 
     algorithm = spec.algorithm
     seed = getattr(algorithm, "random_state", None)
+    if seed is not None and resumed_at and not isinstance(algorithm, (GridSearch, SobolSearch)):
+        seed = (seed + resumed_at) % 2**32
     if isinstance(algorithm, GridSearch):
 
         class Grid(optuna.samplers.GridSampler):

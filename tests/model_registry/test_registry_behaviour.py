@@ -95,6 +95,9 @@ def test_duplicate_version_is_refused_and_writes_nothing(registry: ModelRegistry
     with pytest.raises(DuplicateError) as info:
         registry.register_model("mnist", "s3://models/mnist/other", **REGISTER)
     assert info.value.field == "version"
+    # bad input like the others: one `except ValueError` / `except InvalidInputError` catches it too
+    assert isinstance(info.value, InvalidInputError)
+    assert isinstance(info.value, ValueError)
     assert [v.name for v in registry.list_model_versions("mnist")] == ["v1"]
     assert registry.get_model_artifact("mnist", "v1").uri == "s3://models/mnist/v1"
 

@@ -264,3 +264,30 @@ def test_from_job_needs_an_existing_job_and_writes_nothing(registry: ModelRegist
         registry.register_model("mnist", version="v1")
     assert info.value.field == "uri"
     assert list(registry.list_models()) == []
+
+
+def _train_fn(out_dir: str, lr: float, epochs: int, hf_token: str) -> None:
+    from kubeflow.trainer import update_trainjob_status
+
+    for epoch in range(epochs):
+        update_trainjob_status(metrics={"loss": lr / (epoch + 1)})
+    update_trainjob_status(metrics={"output_uri": f"file://{out_dir}"})
+
+
+def test_a_trainer_job_is_logged_with_its_function_arguments_as_parameters(
+    registry: ModelRegistryClient, tmp_path: Path
+) -> None:
+    from kubeflow.trainer import CustomTrainer, TrainerClient
+
+    trainer = TrainerClient(LocalProcessBackendConfig(state_dir=tmp_path / "state"))
+    args = {"out_dir": str(tmp_path / "out"), "lr": 0.5, "epochs": 2, "hf_token": "hf_not_for_the_registry"}
+    job = trainer.train(runtime="python", trainer=CustomTrainer(func=_train_fn, func_args=args))
+    trainer.wait_for_job_status(job, timeout=120)
+    registry.register_model("linear", version="v1", from_job=job)
+    assert registry.get_model_artifact("linear", "v1").uri == f"file://{tmp_path / 'out'}"
+    run = registry.get_experiment_run(job)
+    params = registry.get_run_parameters(run)
+    assert (params["lr"].value, params["lr"].parameter_type) == ("0.5", "number")
+    assert params["epochs"].value == "2" and params["out_dir"].value == str(tmp_path / "out")
+    assert "hf_token" not in params  # credentials never leave the machine as parameters
+    assert [m.value for m in registry.get_metric_history(run, "loss")] == [0.5, 0.25]

@@ -167,6 +167,13 @@ def test_updates_archive_and_typed_custom_properties(registry: ModelRegistryClie
     version = registry.get_model_version("mnist", "v1")
     version.description = "better"
     assert registry.update_model_version(version).description == "better"
+    version.custom_properties = {"ok": 1}
+    assert version.custom_properties is not None
+    version.custom_properties["nested"] = [1, 2]  # put in place: no validation on assignment saw it
+    with pytest.raises(InvalidInputError) as info:
+        registry.update_model_version(version)
+    assert info.value.field == "model_version.custom_properties['nested']"
+    assert registry.get_model_version("mnist", "v1").custom_properties is None
     artifact = registry.get_model_artifact("mnist", "v1")
     artifact.uri = "s3://models/mnist/v1-fixed"
     assert registry.update_model_artifact(artifact).uri == "s3://models/mnist/v1-fixed"

@@ -511,11 +511,11 @@ class ModelRegistryClient:
                 )
             )
         assert obj.id is not None
-        body = obj.update_body()
         if isinstance(obj, ModelArtifact) and obj.uri is not None:
             validate_uri(obj.uri, f"{argument}.uri")
-        for key, value in (obj.custom_properties or {}).items():
+        for key, value in (obj.custom_properties or {}).items():  # also values put in the dict in place
             check_custom_value(f"{argument}.custom_properties[{key!r}]", value)
+        body = obj.update_body()
         try:
             return cls.model_validate(self._call(self.store.update, kind, obj.id, body))
         except NotFoundError as exc:

@@ -273,7 +273,7 @@ def test_from_job_needs_an_existing_job_and_writes_nothing(registry: ModelRegist
     assert list(registry.list_models()) == []
 
 
-def _train_fn(out_dir: str, lr: float, epochs: int, hf_token: str) -> None:
+def _train_fn(out_dir: str, lr: float, epochs: int, hf_token: str, sizes: list[int], big: list[int]) -> None:
     from kubeflow.trainer import update_trainjob_status
 
     for epoch in range(epochs):
@@ -288,6 +288,7 @@ def test_a_trainer_job_is_logged_with_its_function_arguments_as_parameters(
 
     trainer = TrainerClient(LocalProcessBackendConfig(state_dir=tmp_path / "state"))
     args = {"out_dir": str(tmp_path / "out"), "lr": 0.5, "epochs": 2, "hf_token": "hf_not_for_the_registry"}
+    args |= {"sizes": [64, 32], "big": list(range(1000))}
     job = trainer.train(runtime="python", trainer=CustomTrainer(func=_train_fn, func_args=args))
     trainer.wait_for_job_status(job, timeout=120)
     registry.register_model("linear", version="v1", from_job=job)
@@ -297,4 +298,6 @@ def test_a_trainer_job_is_logged_with_its_function_arguments_as_parameters(
     assert (params["lr"].value, params["lr"].parameter_type) == ("0.5", "number")
     assert params["epochs"].value == "2" and params["out_dir"].value == str(tmp_path / "out")
     assert "hf_token" not in params  # credentials never leave the machine as parameters
+    assert (params["sizes"].value, params["sizes"].parameter_type) == ("[64, 32]", "object")
+    assert params["big"].value.startswith("[0, 1, 2") and len(params["big"].value) <= 500  # kept short
     assert [m.value for m in registry.get_metric_history(run, "loss")] == [0.5, 0.25]

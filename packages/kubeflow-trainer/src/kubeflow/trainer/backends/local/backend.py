@@ -49,24 +49,28 @@ _KUBERNETES_ONLY = "needs the Kubernetes backend."
 _USE_KUBERNETES = "Use TrainerClient(KubernetesBackendConfig()), or a CustomTrainer with a function on this backend."
 
 
+RECORDED_ARG_CHARS = 500
+"""Longer `func_args` values are recorded as a truncated `repr` (the arguments themselves travel unchanged)."""
+
+
 def _recorded_args(func_args: Any) -> dict[str, Any]:
-    """The job's `func_args` as recorded in its (private) state: plain JSON values, others as their `repr`.
+    """The job's `func_args` as recorded in its (private) state: short plain JSON values, others as a short `repr`.
 
     The model registry logs them as the run's parameters (`register_model(..., from_job=)`).
     """
-    plain = (str, int, float, bool, type(None))
     recorded: dict[str, Any] = {}
     for key, value in dict(func_args or {}).items():
-        if isinstance(value, plain) or (isinstance(value, (list, dict)) and _is_json(value)):
+        if isinstance(value, (str, int, float, bool, type(None), list, dict)) and _is_json(value):
             recorded[str(key)] = value
         else:
-            recorded[str(key)] = repr(value)[:200]
+            recorded[str(key)] = repr(value)[:RECORDED_ARG_CHARS]
     return recorded
 
 
 def _is_json(value: object) -> bool:
     try:
-        return bool(json.loads(json.dumps(value, allow_nan=True)) == value)
+        text = json.dumps(value, allow_nan=False)
+        return len(text) <= RECORDED_ARG_CHARS and bool(json.loads(text) == value)
     except (TypeError, ValueError):
         return False
 

@@ -108,6 +108,9 @@ def test_duplicate_version_is_refused_and_writes_nothing(registry: ModelRegistry
         ({"name": ""}, "name"),
         ({"name": "   "}, "name"),
         ({"version": ""}, "version"),
+        ({"name": "modèle"}, "name"),  # the API looks names up in printable ASCII only
+        ({"version": "v1\n"}, "version"),
+        ({"external_id": "ext-\u00e9"}, "external_id"),
         ({"uri": "not a uri"}, "uri"),
         ({"uri": "ftp://host/x"}, "uri"),
         ({"uri": "s3://"}, "uri"),

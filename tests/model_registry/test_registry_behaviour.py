@@ -95,6 +95,9 @@ def test_duplicate_version_is_refused_and_writes_nothing(registry: ModelRegistry
     with pytest.raises(DuplicateError) as info:
         registry.register_model("mnist", "s3://models/mnist/other", **REGISTER)
     assert info.value.field == "version"
+    # bad input like the others: one `except ValueError` / `except InvalidInputError` catches it too
+    assert isinstance(info.value, InvalidInputError)
+    assert isinstance(info.value, ValueError)
     assert [v.name for v in registry.list_model_versions("mnist")] == ["v1"]
     assert registry.get_model_artifact("mnist", "v1").uri == "s3://models/mnist/v1"
 
@@ -105,6 +108,9 @@ def test_duplicate_version_is_refused_and_writes_nothing(registry: ModelRegistry
         ({"name": ""}, "name"),
         ({"name": "   "}, "name"),
         ({"version": ""}, "version"),
+        ({"name": "modèle"}, "name"),  # the API looks names up in printable ASCII only
+        ({"version": "v1\n"}, "version"),
+        ({"external_id": "ext-\u00e9"}, "external_id"),
         ({"uri": "not a uri"}, "uri"),
         ({"uri": "ftp://host/x"}, "uri"),
         ({"uri": "s3://"}, "uri"),
@@ -164,6 +170,13 @@ def test_updates_archive_and_typed_custom_properties(registry: ModelRegistryClie
     version = registry.get_model_version("mnist", "v1")
     version.description = "better"
     assert registry.update_model_version(version).description == "better"
+    version.custom_properties = {"ok": 1}
+    assert version.custom_properties is not None
+    version.custom_properties["nested"] = [1, 2]  # put in place: no validation on assignment saw it
+    with pytest.raises(InvalidInputError) as info:
+        registry.update_model_version(version)
+    assert info.value.field == "model_version.custom_properties['nested']"
+    assert registry.get_model_version("mnist", "v1").custom_properties is None
     artifact = registry.get_model_artifact("mnist", "v1")
     artifact.uri = "s3://models/mnist/v1-fixed"
     assert registry.update_model_artifact(artifact).uri == "s3://models/mnist/v1-fixed"
@@ -261,3 +274,33 @@ def test_from_job_needs_an_existing_job_and_writes_nothing(registry: ModelRegist
         registry.register_model("mnist", version="v1")
     assert info.value.field == "uri"
     assert list(registry.list_models()) == []
+
+
+def _train_fn(out_dir: str, lr: float, epochs: int, hf_token: str, sizes: list[int], big: list[int]) -> None:
+    from kubeflow.trainer import update_trainjob_status
+
+    for epoch in range(epochs):
+        update_trainjob_status(metrics={"loss": lr / (epoch + 1)})
+    update_trainjob_status(metrics={"output_uri": f"file://{out_dir}"})
+
+
+def test_a_trainer_job_is_logged_with_its_function_arguments_as_parameters(
+    registry: ModelRegistryClient, tmp_path: Path
+) -> None:
+    from kubeflow.trainer import CustomTrainer, TrainerClient
+
+    trainer = TrainerClient(LocalProcessBackendConfig(state_dir=tmp_path / "state"))
+    args = {"out_dir": str(tmp_path / "out"), "lr": 0.5, "epochs": 2, "hf_token": "hf_not_for_the_registry"}
+    args |= {"sizes": [64, 32], "big": list(range(1000))}
+    job = trainer.train(runtime="python", trainer=CustomTrainer(func=_train_fn, func_args=args))
+    trainer.wait_for_job_status(job, timeout=120)
+    registry.register_model("linear", version="v1", from_job=job)
+    assert registry.get_model_artifact("linear", "v1").uri == f"file://{tmp_path / 'out'}"
+    run = registry.get_experiment_run(job)
+    params = registry.get_run_parameters(run)
+    assert (params["lr"].value, params["lr"].parameter_type) == ("0.5", "number")
+    assert params["epochs"].value == "2" and params["out_dir"].value == str(tmp_path / "out")
+    assert "hf_token" not in params  # credentials never leave the machine as parameters
+    assert (params["sizes"].value, params["sizes"].parameter_type) == ("[64, 32]", "object")
+    assert params["big"].value.startswith("[0, 1, 2") and len(params["big"].value) <= 500  # kept short
+    assert [m.value for m in registry.get_metric_history(run, "loss")] == [0.5, 0.25]

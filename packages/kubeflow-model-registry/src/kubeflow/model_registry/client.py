@@ -52,6 +52,17 @@ def _text(field: str, value: object, *, optional: bool = False) -> None:
         raise InvalidInputError(field, f"must be a non-empty string, got {value!r}.")
 
 
+def _key(field: str, value: object, *, optional: bool = False) -> None:
+    """`_text`, and printable ASCII: the API finds resources by name and external id only in that alphabet."""
+    _text(field, value, optional=optional)
+    if isinstance(value, str) and not all(" " <= char <= "~" for char in value):
+        raise InvalidInputError(
+            field,
+            f"{value!r} holds characters outside printable ASCII, which the Model Registry API cannot look up.",
+            "Use letters, digits, spaces and ASCII punctuation.",
+        )
+
+
 def _local_path(url: str) -> Path:
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost") or not parts.path:
@@ -120,8 +131,10 @@ def _build(cls: type[M], field: str, **values: Any) -> M:
 
 
 def _check_register_arguments(**values: object) -> None:
-    _text("name", values.pop("name"))
-    _text("version", values.pop("version"))
+    _key("name", values.pop("name"))
+    _key("version", values.pop("version"))
+    _key("external_id", values.pop("external_id"), optional=True)
+    _key("experiment", values.pop("experiment"), optional=True)
     for field, value in values.items():
         if value is not None and not isinstance(value, str):
             raise InvalidInputError(field, f"must be a string, got {type(value).__name__}.")
@@ -414,7 +427,7 @@ class ModelRegistryClient:
     # ---------------------------------------------------------------- get
 
     def _model_body(self, name: str) -> Body:
-        _text("name", name)
+        _key("name", name)
         found = self._call(self.store.find, "registered_model", name=name)
         if found is None:
             self._raise(ModelNotFoundError(f"Model {name!r} not found", reason="NotFound"))
@@ -422,7 +435,7 @@ class ModelRegistryClient:
         return body
 
     def _version_body(self, name: str, version: str) -> Body:
-        _text("version", version)
+        _key("version", version)
         model = self._model_body(name)
         found = self._call(self.store.find, "model_version", name=version, parent_id=model["id"])
         if found is None:
@@ -476,7 +489,7 @@ class ModelRegistryClient:
         if external_id is not None:
             body = self._find("model_version", None, external_id)
         else:
-            _text("version", version)
+            _key("version", version)
             model = self.find_model(name)
             body = (
                 None
@@ -493,7 +506,7 @@ class ModelRegistryClient:
     def _find(self, kind: Kind, name: str | None, external_id: str | None) -> Body | None:
         if (name is None) == (external_id is None):
             raise InvalidInputError("name", "give exactly one of name and external_id.")
-        _text("external_id" if name is None else "name", external_id if name is None else name)
+        _key("external_id" if name is None else "name", external_id if name is None else name)
         found: Body | None = self._call(self.store.find, kind, name=name, external_id=external_id)
         return found
 
@@ -511,11 +524,11 @@ class ModelRegistryClient:
                 )
             )
         assert obj.id is not None
-        body = obj.update_body()
         if isinstance(obj, ModelArtifact) and obj.uri is not None:
             validate_uri(obj.uri, f"{argument}.uri")
-        for key, value in (obj.custom_properties or {}).items():
+        for key, value in (obj.custom_properties or {}).items():  # also values put in the dict in place
             check_custom_value(f"{argument}.custom_properties[{key!r}]", value)
+        body = obj.update_body()
         try:
             return cls.model_validate(self._call(self.store.update, kind, obj.id, body))
         except NotFoundError as exc:
@@ -639,7 +652,7 @@ class ModelRegistryClient:
         Raises:
             InvalidInputError: There is no such local job (field `from_job`).
         """
-        _text("experiment", experiment, optional=True)
+        _key("experiment", experiment, optional=True)
         from kubeflow.model_registry.experiments import read_job
 
         record = read_job(job, self.job_backend_config)
@@ -703,7 +716,7 @@ class ModelRegistryClient:
         Raises:
             ValueError: No such experiment.
         """
-        _text("name", name)
+        _key("name", name)
         found = self._call(self.store.find, "experiment", name=name)
         if found is None:
             self._raise(ModelNotFoundError(f"Experiment {name!r} not found"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from typing import TypeVar
 
-from kubeflow.core.errors import AlreadyExistsError, KubeflowError, NotFoundError
+from kubeflow.core.errors import AlreadyExistsError, InvalidInputError, KubeflowError, NotFoundError
 
 E = TypeVar("E", bound=KubeflowError)
 
@@ -23,18 +23,18 @@ class ModelNotFoundError(NotFoundError, ValueError):
     """A registered model, version, artifact, experiment or run does not exist (a `ValueError`, as in 0.5)."""
 
 
-class DuplicateError(AlreadyExistsError):
+class DuplicateError(AlreadyExistsError, InvalidInputError):
     """A resource with that name (or external id) already exists, e.g. a second `v1` of a model.
+
+    Also an `InvalidInputError` (so a `ValueError`): a duplicate version is bad input, rejected before anything is
+    written, and caught by the same `except` clause as the other argument errors.
 
     Attributes:
         field: The argument that collides, e.g. `version`.
     """
 
     def __init__(self, field: str, problem: str, fix: str | None = None) -> None:
-        self.field = field
-        self.problem = problem
-        self.fix = fix
-        super().__init__(f"{field}: {problem}" + (f" Fix: {fix}" if fix else ""), reason="AlreadyExists", status=409)
+        InvalidInputError.__init__(self, field, problem, fix, reason="AlreadyExists", status=409)
 
 
 def _upstream_store_error() -> type[BaseException] | None:

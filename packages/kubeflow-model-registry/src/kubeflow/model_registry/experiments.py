@@ -1,7 +1,8 @@
 """A local trainer job as an experiment run: its parameters, its metric history and its output URI.
 
 Everything comes from the local-process backend's records (`kubeflow.core.local`): the job's recorded settings
-(`meta`) become parameters, and what the job reported about itself through `kubeflow.core.local.progress.report`
+(`meta`) and the training function's `func_args` (except credential-like names such as `hf_token`) become
+parameters, and what the job reported about itself through `kubeflow.core.local.progress.report`
 (e.g. from `update_trainjob_status` or `report_metrics`) becomes the metric history: every numeric metric of every
 record, at its `step`. A job names its output by reporting the string metric `output_uri` (or `model_uri`), e.g.
 `progress.report(metrics={"output_uri": "file:///home/me/out/mnist"})`.
@@ -10,6 +11,7 @@ record, at its `step`. A job names its output by reporting the string metric `ou
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -33,6 +35,8 @@ _PARAMETERS = (
     "device",
     "packages_to_install",
 )
+_SECRET = re.compile(r"token|secret|passw|credential|api_?key|access_?key|private", re.IGNORECASE)
+"""Arguments whose names look like credentials are not logged as parameters (they may leave the machine)."""
 _STATUS = {"Complete": "FINISHED", "Failed": "FAILED", "Running": "RUNNING", "Created": "SCHEDULED"}
 
 
@@ -97,6 +101,11 @@ def read_job(job: object, config: LocalProcessBackendConfig | None = None) -> Jo
             "Give the name TrainerClient().train() returned (see TrainerClient().list_jobs()).",
         )
     parameters = {key: _parameter(info.meta[key]) for key in _PARAMETERS if info.meta.get(key) is not None}
+    arguments = info.meta.get("func_args")
+    if isinstance(arguments, dict):  # the training function's arguments: the run's hyperparameters
+        for key, value in arguments.items():
+            if value is not None and not _SECRET.search(str(key)):
+                parameters[str(key)] = _parameter(value)
     metrics: list[MetricPoint] = []
     output: str | None = None
     for record in backend.progress(job):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -46,6 +47,32 @@ WATCH_SLICE = 0.5
 """Longest pause of `wait_for_change`, so a dead supervisor is noticed quickly."""
 _KUBERNETES_ONLY = "needs the Kubernetes backend."
 _USE_KUBERNETES = "Use TrainerClient(KubernetesBackendConfig()), or a CustomTrainer with a function on this backend."
+
+
+RECORDED_ARG_CHARS = 500
+"""Longer `func_args` values are recorded as a truncated `repr` (the arguments themselves travel unchanged)."""
+
+
+def _recorded_args(func_args: Any) -> dict[str, Any]:
+    """The job's `func_args` as recorded in its (private) state: short plain JSON values, others as a short `repr`.
+
+    The model registry logs them as the run's parameters (`register_model(..., from_job=)`).
+    """
+    recorded: dict[str, Any] = {}
+    for key, value in dict(func_args or {}).items():
+        if isinstance(value, (str, int, float, bool, type(None), list, dict)) and _is_json(value):
+            recorded[str(key)] = value
+        else:
+            recorded[str(key)] = repr(value)[:RECORDED_ARG_CHARS]
+    return recorded
+
+
+def _is_json(value: object) -> bool:
+    try:
+        text = json.dumps(value, allow_nan=False)
+        return len(text) <= RECORDED_ARG_CHARS and bool(json.loads(text) == value)
+    except (TypeError, ValueError):
+        return False
 
 
 class LocalTrainerBackend(TrainerBackend):
@@ -206,6 +233,7 @@ class LocalTrainerBackend(TrainerBackend):
                 "framework": local_runtime.framework,
                 "trainer": type(custom).__name__,
                 "function": getattr(custom.func, "__name__", "<function>"),
+                "func_args": _recorded_args(getattr(custom, "func_args", None)),
                 "num_nodes": num_nodes,
                 "nproc_per_node": resources.nproc_per_node,
                 "device": resources.device,

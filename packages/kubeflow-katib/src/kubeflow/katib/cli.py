@@ -13,6 +13,7 @@ import click
 
 from kubeflow.cli.options import global_options, settings
 from kubeflow.cli.output import emit
+from kubeflow.cli.unavailable import unless_not_implemented
 
 T = TypeVar("T")
 
@@ -26,16 +27,7 @@ def _client() -> Any:
 
 def _available(operation: str, call: Callable[[], T]) -> T:
     """Run `call`; a client that cannot do `operation` yet is reported as unavailable, in one line."""
-    from kubeflow.core.errors import BackendUnavailableError
-
-    try:
-        return call()
-    except NotImplementedError as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else "not implemented"
-        raise BackendUnavailableError(
-            f"kubeflow optimizer {operation}: the optimizer client of this kubeflow-katib cannot do this yet ({detail})",
-            reason="NotAvailable",
-        ) from None
+    return unless_not_implemented("kubeflow optimizer", "optimizer client of this kubeflow-katib", operation, call)
 
 
 def _table(jobs: list[Any]) -> Any:

@@ -15,6 +15,7 @@ import click
 
 from kubeflow.cli.options import global_options, settings
 from kubeflow.cli.output import emit
+from kubeflow.cli.unavailable import unless_not_implemented
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,16 +72,7 @@ def _method(client: Any, *names: str) -> Any:
 
 def _available(operation: str, call: Callable[[], T]) -> T:
     """Run `call`; a client that cannot do `operation` yet is reported as unavailable, in one line."""
-    from kubeflow.core.errors import BackendUnavailableError
-
-    try:
-        return call()
-    except NotImplementedError as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else "not implemented"
-        raise BackendUnavailableError(
-            f"kubeflow models {operation}: the client of this kubeflow-model-registry cannot do this yet ({detail})",
-            reason="NotAvailable",
-        ) from None
+    return unless_not_implemented("kubeflow models", "client of this kubeflow-model-registry", operation, call)
 
 
 def _table(items: list[Any]) -> Any:

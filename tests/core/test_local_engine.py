@@ -7,7 +7,6 @@ import os
 import signal
 import stat
 import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -19,40 +18,13 @@ from kubeflow.core.errors import AlreadyExistsError, ConflictError, InvalidInput
 from kubeflow.core.local import procs
 from kubeflow.core.local.backend import LocalProcessBackend
 from kubeflow.core.local.config import LocalProcessBackendConfig
-from kubeflow.core.local.models import LocalJobInfo, LocalJobSpec, NodeSpec
-
-PY = sys.executable
+from kubeflow.core.local.models import LocalJobSpec, NodeSpec
+from local_jobs import PY, node, wait_done
+from local_jobs import wait_for_text as wait_for_file
 
 
 def backend(tmp_path: Path, grace: float = 5.0) -> LocalProcessBackend:
     return LocalProcessBackend(LocalProcessBackendConfig(state_dir=tmp_path / "state", termination_grace_seconds=grace))
-
-
-def node(name: str, code: str, **env: str) -> NodeSpec:
-    return NodeSpec(name=name, argv=[PY, "-c", textwrap.dedent(code)], env=env)
-
-
-def wait_done(b: LocalProcessBackend, name: str, timeout: float = 60) -> LocalJobInfo:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        info = b.describe(name)
-        assert info is not None
-        if info.status in ("Complete", "Failed"):
-            return info
-        assert time.monotonic() < deadline, f"job {name} still {info.status}"
-        b.wait_for_change(name, 0.5, since=info.revision)
-
-
-def wait_for_file(path: Path, timeout: float = 30) -> str:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not path.exists() or not path.read_text().strip():
-        assert time.monotonic() < deadline, f"{path} never written"
-        time.sleep(0.02)
-    return path.read_text().strip()
 
 
 def test_hello_job_completes_with_logs_and_events(tmp_path: Path) -> None:

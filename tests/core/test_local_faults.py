@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sys
 import textwrap
 import threading
 import time
@@ -21,10 +20,10 @@ from kubeflow.core.errors import KubeflowError
 from kubeflow.core.local import procs
 from kubeflow.core.local.backend import LocalProcessBackend
 from kubeflow.core.local.config import LocalProcessBackendConfig
-from kubeflow.core.local.models import LocalJobInfo, LocalJobSpec, NodeSpec
+from kubeflow.core.local.models import LocalJobSpec, NodeSpec
+from local_jobs import PY, wait_done
 
 SEED = 10
-PY = sys.executable
 
 NODE = """
 import os, subprocess, sys, time
@@ -57,17 +56,6 @@ def processes_under(state: Path) -> list[int]:
         if needle in environ and procs.is_alive(int(entry), None):
             found.append(int(entry))
     return found
-
-
-def wait_terminal(b: LocalProcessBackend, name: str, timeout: float = 60.0) -> LocalJobInfo:
-    deadline = time.monotonic() + timeout
-    while True:
-        info = b.describe(name)
-        assert info is not None
-        if info.status in ("Complete", "Failed"):
-            return info
-        assert time.monotonic() < deadline, f"{name} still {info.status}"
-        b.wait_for_change(name, 0.3, since=info.revision)
 
 
 def wait_none_left(state: Path, timeout: float = 20.0) -> None:
@@ -118,7 +106,7 @@ def test_random_kills_of_supervisor_nodes_and_grandchildren_leave_nothing_runnin
                 os.kill(victim, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        final = wait_terminal(b, name)
+        final = wait_done(b, name)
         statuses = [node.status for node in final.nodes]
         if final.status == "Complete":
             assert statuses == ["Succeeded", "Succeeded"], (target, final)

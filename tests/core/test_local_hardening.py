@@ -12,10 +12,7 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
-import textwrap
 import threading
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -33,10 +30,10 @@ from kubeflow.core.local.backend import LocalProcessBackend
 from kubeflow.core.local.config import LocalProcessBackendConfig
 from kubeflow.core.local.envs import EnvCache, EnvSpec
 from kubeflow.core.local.logs import MAX_LINE_BYTES, follow_lines
-from kubeflow.core.local.models import LocalJobInfo, LocalJobSpec, NodeSpec
+from kubeflow.core.local.models import LocalJobSpec
 from kubeflow.core.local.state import LAUNCH_FILE, file_lock
+from local_jobs import PY, node, wait_done, wait_for_text, wait_until
 
-PY = sys.executable
 TOKEN = "tok-9f8e7d6c5b4a"
 
 
@@ -49,31 +46,8 @@ def backend(tmp_path: Path, grace: float = 2.0, **config: object) -> LocalProces
     return LocalProcessBackend(settings)
 
 
-def node(name: str, code: str) -> NodeSpec:
-    return NodeSpec(name=name, argv=[PY, "-c", textwrap.dedent(code)])
-
-
-def wait_until(check: object, timeout: float = 60.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
-def wait_done(b: LocalProcessBackend, name: str, timeout: float = 60.0) -> LocalJobInfo:
-    deadline = time.monotonic() + timeout
-    while True:
-        info = b.describe(name)
-        assert info is not None
-        if info.status in ("Complete", "Failed"):
-            return info
-        assert time.monotonic() < deadline, f"job {name} still {info.status}"
-        b.wait_for_change(name, 0.5, since=info.revision)
-
-
 def read_pid(path: Path) -> int:
-    wait_until(lambda: path.exists() and path.read_text().strip(), what=str(path))
-    return int(path.read_text().strip())
+    return int(wait_for_text(path, timeout=60.0))
 
 
 def alive(pid: int) -> bool:

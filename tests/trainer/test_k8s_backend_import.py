@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
-
-def run(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120, check=False
-    )
+from fresh_python import run_python
 
 
 def test_import_does_not_import_kubernetes() -> None:
-    result = run(
+    result = run_python(
         """
         import sys
         import kubeflow.trainer
@@ -31,7 +23,7 @@ def test_import_does_not_import_kubernetes() -> None:
 
 
 def test_missing_kubernetes_client_says_how_to_install() -> None:
-    result = run(
+    result = run_python(
         """
         import sys
         sys.modules["kubernetes"] = None  # as if it were not installed

@@ -139,7 +139,8 @@ def plan(trainjob: Obj, runtime: Obj) -> list[ReplicatedJobPlan]:
     return plans
 
 
-def _owner(obj: Obj) -> Obj:
+def owner_reference(obj: Obj) -> Obj:
+    """The controller owner reference to `obj` that a child object carries (what garbage collection follows)."""
     return {
         "apiVersion": obj["apiVersion"],
         "kind": obj["kind"],
@@ -180,7 +181,7 @@ def build_jobset(trainjob: Obj, runtime: Obj, plans: list[ReplicatedJobPlan]) ->
             "uid": new_uid(),
             "labels": clone(template_meta.get("labels") or {}),
             "annotations": clone(template_meta.get("annotations") or {}),
-            "ownerReferences": [_owner(trainjob)],
+            "ownerReferences": [owner_reference(trainjob)],
         },
         "spec": spec,
         "status": {
@@ -206,7 +207,7 @@ def build_job(jobset: Obj, p: ReplicatedJobPlan, total: int) -> Obj:
             "uid": p.job_uid,
             "labels": {**(job_meta.get("labels") or {}), **labels},
             "annotations": {**(job_meta.get("annotations") or {}), **labels},
-            "ownerReferences": [_owner(jobset)],
+            "ownerReferences": [owner_reference(jobset)],
         },
         "spec": template["spec"],
         "status": {"active": p.pods, "ready": 0, "terminating": 0, "uncountedTerminatedPods": {}},
@@ -244,7 +245,7 @@ def build_pod(job: Obj, p: ReplicatedJobPlan, index: int, total: int) -> Obj:
                 **set_labels,
                 "batch.kubernetes.io/job-completion-index": str(index),
             },
-            "ownerReferences": [_owner(job)],
+            "ownerReferences": [owner_reference(job)],
         },
         "spec": spec,
     }

@@ -47,7 +47,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .builders import JS
+from .builders import JS, owner_reference
 from .cluster import Cluster
 from .events import involved_ref
 from .status import ApiError
@@ -104,17 +104,6 @@ def _has(obj: Obj, type_: str) -> bool:
     return any(
         c.get("type") == type_ and c.get("status") == "True" for c in (obj.get("status") or {}).get("conditions") or []
     )
-
-
-def _owner(obj: Obj) -> Obj:
-    return {
-        "apiVersion": obj["apiVersion"],
-        "kind": obj["kind"],
-        "name": obj["metadata"]["name"],
-        "uid": obj["metadata"]["uid"],
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
 
 
 def _values(parameter: Obj) -> list[str]:
@@ -401,7 +390,7 @@ class KatibController:
                     "name": meta["name"],
                     "namespace": meta["namespace"],
                     "labels": {EXPERIMENT_LABEL: meta["name"]},
-                    "ownerReferences": [_owner(experiment)],
+                    "ownerReferences": [owner_reference(experiment)],
                 },
                 "spec": {
                     "algorithm": experiment["spec"].get("algorithm") or {},
@@ -448,7 +437,7 @@ class KatibController:
                 "name": name,
                 "namespace": meta["namespace"],
                 "labels": {EXPERIMENT_LABEL: meta["name"]},
-                "ownerReferences": [_owner(experiment)],
+                "ownerReferences": [owner_reference(experiment)],
             },
             "spec": {
                 "objective": spec.get("objective") or {},
@@ -487,7 +476,7 @@ class KatibController:
         trial = self.cluster.require(KATIB, "Trial", name, namespace)
         spec = trial["spec"]
         run_spec = clone(spec["runSpec"])
-        run_spec["metadata"]["ownerReferences"] = [_owner(trial)]
+        run_spec["metadata"]["ownerReferences"] = [owner_reference(trial)]
         run_spec["metadata"]["uid"] = uid = new_uid()
         self.trainer.claim(uid)
         try:

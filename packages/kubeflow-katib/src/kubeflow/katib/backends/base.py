@@ -11,8 +11,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import ClassVar
 
-from kubeflow.core.errors import InvalidInputError, JobFailedError, OperationTimeoutError
-from kubeflow.core.models import JOB_STATUSES, Event
+from kubeflow.core import waiting
+from kubeflow.core.errors import InvalidInputError, JobFailedError
+from kubeflow.core.models import Event
 from kubeflow.katib import constants
 from kubeflow.katib.algorithms import BaseAlgorithm, MedianStop
 from kubeflow.katib.jobs import OptimizationJob, Result
@@ -26,15 +27,7 @@ JobCallback = Callable[[OptimizationJob], None]
 
 def check_statuses(status: Iterable[str]) -> set[str]:
     """Validate the statuses a caller waits for; they must be among Created, Running, Complete, Failed."""
-    wanted = {status} if isinstance(status, str) else set(status)
-    unknown = wanted - JOB_STATUSES
-    if not wanted or unknown:
-        raise InvalidInputError(
-            "status",
-            f"{sorted(unknown) if unknown else 'an empty set'} is not a set of optimization job statuses.",
-            f"Use a subset of {sorted(JOB_STATUSES)}.",
-        )
-    return wanted
+    return waiting.check_statuses(status, "optimization job")
 
 
 def check_wait(timeout: float, polling_interval: float) -> None:
@@ -166,23 +159,15 @@ class KatibBackend(ABC):
         """
         wanted = check_statuses(status)
         check_wait(timeout, polling_interval)
-        deadline = time.monotonic() + timeout
-        while True:
-            job = self.get_job(name)
-            for callback in callbacks or ():
-                callback(job)
-            if job.status in wanted:
-                return job
-            if job.status == constants.OPTIMIZATION_JOB_FAILED:
-                raise self.job_failure(job)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise OperationTimeoutError(
-                    f"OptimizationJob {name!r} did not reach {sorted(wanted)} within {timeout} s; "
-                    f"its status is {job.status!r}.",
-                    reason="Timeout",
-                )
-            self.wait_for_change(name, job, remaining, polling_interval)
+        return waiting.wait_for_status(
+            lambda: self.get_job(name),
+            wanted,
+            timeout=timeout,
+            failure=self.job_failure,
+            wait_for_change=lambda job, remaining: self.wait_for_change(name, job, remaining, polling_interval),
+            callbacks=callbacks or (),
+            label=f"OptimizationJob {name!r}",
+        )
 
 
 __all__ = ["JobCallback", "KatibBackend", "OptimizationRequest", "check_statuses", "check_wait"]

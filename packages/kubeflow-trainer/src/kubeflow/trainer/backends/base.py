@@ -7,9 +7,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
-from kubeflow.core.errors import InvalidInputError, JobFailedError, OperationTimeoutError
+from kubeflow.core import waiting
+from kubeflow.core.errors import InvalidInputError, JobFailedError
 from kubeflow.core.local.models import ProgressRecord
-from kubeflow.core.models import JOB_STATUSES
 from kubeflow.trainer import constants
 from kubeflow.trainer.options import Option
 from kubeflow.trainer.types import (
@@ -28,15 +28,7 @@ JobCallback = Callable[[TrainJob], None]
 
 def check_statuses(status: Iterable[str]) -> set[str]:
     """Validate the statuses a caller waits for; they must be among Created, Running, Complete, Failed."""
-    wanted = {status} if isinstance(status, str) else set(status)
-    unknown = wanted - JOB_STATUSES
-    if not wanted or unknown:
-        raise InvalidInputError(
-            "status",
-            f"{sorted(unknown) if unknown else 'an empty set'} is not a set of job statuses.",
-            f"Use a subset of {sorted(JOB_STATUSES)}.",
-        )
-    return wanted
+    return waiting.check_statuses(status)
 
 
 def check_options(options: Sequence[Option] | None, backend: str) -> list[Option]:
@@ -159,25 +151,16 @@ class TrainerBackend(ABC):
             raise InvalidInputError("timeout", f"must be a positive number of seconds, got {timeout}.")
         if polling_interval <= 0:
             raise InvalidInputError("polling_interval", f"must be positive, got {polling_interval}.")
-        deadline = time.monotonic() + timeout
-        last_status: str | None = None
-        while True:
-            job = self.get_job(name)
-            if job.status != last_status:
-                last_status = job.status
-                for callback in callbacks or ():
-                    callback(job)
-            if job.status in wanted:
-                return job
-            if job.status == constants.TRAINJOB_FAILED:
-                raise self.job_failure(job)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise OperationTimeoutError(
-                    f"Job {name!r} did not reach {sorted(wanted)} within {timeout} s; its status is {job.status!r}.",
-                    reason="Timeout",
-                )
-            self.wait_for_change(name, job, remaining, polling_interval)
+        return waiting.wait_for_status(
+            lambda: self.get_job(name),
+            wanted,
+            timeout=timeout,
+            failure=self.job_failure,
+            wait_for_change=lambda job, remaining: self.wait_for_change(name, job, remaining, polling_interval),
+            callbacks=callbacks or (),
+            only_on_change=True,
+            label=f"Job {name!r}",
+        )
 
 
 RuntimeBackend = TrainerBackend

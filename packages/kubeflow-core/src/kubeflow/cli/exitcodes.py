@@ -48,9 +48,9 @@ def exit_code_for(error: BaseException) -> int:
         (errors.JobFailedError, JOB_FAILED),
         (errors.OperationTimeoutError, TIMEOUT),
         (errors.NotFoundError, NOT_FOUND),
-        (errors.InvalidInputError, INVALID_INPUT),
-        (errors.AlreadyExistsError, ALREADY_EXISTS),
+        (errors.AlreadyExistsError, ALREADY_EXISTS),  # before invalid input: a duplicate is both (model registry)
         (errors.ConflictError, ALREADY_EXISTS),
+        (errors.InvalidInputError, INVALID_INPUT),
         (errors.ForbiddenError, FORBIDDEN),
         (errors.BackendUnavailableError, UNAVAILABLE),
         (KeyboardInterrupt, INTERRUPTED),

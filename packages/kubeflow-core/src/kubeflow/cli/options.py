@@ -160,3 +160,29 @@ def global_options(func: F) -> F:
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+STATUSES = ("Created", "Running", "Complete", "Failed")
+"""The job statuses `wait --status` accepts (every group's jobs report these)."""
+FOREVER = 30 * 24 * 3600.0
+"""`wait` without `--timeout` waits this long (30 days): until the job ends, in practice."""
+
+
+def name_completer(
+    names: Callable[[click.Context], list[str]],
+) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
+    """A shell-completion callback offering the `names(ctx)` that start with what was typed.
+
+    None are offered when the backend cannot be read: completion must never print an error into the shell.
+    """
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        try:
+            found = names(ctx)
+        except Exception:
+            return []
+        return [CompletionItem(name) for name in found if name.startswith(incomplete)]
+
+    return complete

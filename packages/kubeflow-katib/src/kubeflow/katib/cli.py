@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kubeflow.cli.options import global_options, settings
+from kubeflow.cli.options import FOREVER, STATUSES, global_options, name_completer, settings
 from kubeflow.cli.output import emit, message
 
 if TYPE_CHECKING:
     from kubeflow.katib.client import KatibClient
 
 F = TypeVar("F", bound=Callable[..., Any])
-STATUSES = ("Created", "Running", "Complete", "Failed")
-FOREVER = 30 * 24 * 3600.0
 
 
 def _client(ctx: click.Context | None = None) -> KatibClient:
@@ -31,15 +29,8 @@ def _client(ctx: click.Context | None = None) -> KatibClient:
     return KatibClient(settings(ctx).backend_config())
 
 
-def _complete_job_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Optimization job names for shell completion (none when the backend cannot be read)."""
-    from click.shell_completion import CompletionItem
-
-    try:
-        found = _client(ctx).list_jobs()
-    except Exception:
-        return []
-    return [CompletionItem(job.name) for job in found if job.name.startswith(incomplete)]
+_complete_job_names = name_completer(lambda ctx: [job.name for job in _client(ctx).list_jobs()])
+"""Optimization job names for shell completion."""
 
 
 def _job_argument() -> Callable[[F], F]:

@@ -12,15 +12,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kubeflow.cli.options import global_options, settings
+from kubeflow.cli.options import FOREVER, STATUSES, global_options, name_completer, settings
 from kubeflow.cli.output import emit, message
 
 if TYPE_CHECKING:
     from kubeflow.trainer.client import TrainerClient
-
-STATUSES = ("Created", "Running", "Complete", "Failed")
-FOREVER = 30 * 24 * 3600.0
-"""`wait` without `--timeout` waits this long (30 days): until the job ends, in practice."""
 
 
 def _client(ctx: click.Context | None = None) -> TrainerClient:
@@ -29,15 +25,8 @@ def _client(ctx: click.Context | None = None) -> TrainerClient:
     return TrainerClient(settings(ctx).backend_config())
 
 
-def _complete_job_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Job names for shell completion (none when the backend cannot be read)."""
-    from click.shell_completion import CompletionItem
-
-    try:
-        jobs = _client(ctx).list_jobs()
-    except Exception:
-        return []
-    return [CompletionItem(job.name) for job in jobs if job.name.startswith(incomplete)]
+_complete_job_names = name_completer(lambda ctx: [job.name for job in _client(ctx).list_jobs()])
+"""Job names for shell completion."""
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -76,6 +76,7 @@ def test_default_training_runtime_on_the_local_backend(
     assert isinstance(info.value, NotFoundError)
 
 
+@pytest.mark.usefixtures("trainer_reference")  # a runtime beyond the fresh-clone stand-in
 def test_default_training_runtime_on_kubernetes(
     cluster_client: TrainerClient, kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

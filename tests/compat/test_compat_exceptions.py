@@ -127,6 +127,7 @@ def test_cluster_runtime_errors(cluster_client: TrainerClient, case: str) -> Non
     assert isinstance(info.value, NotFoundError)
 
 
+@pytest.mark.usefixtures("trainer_reference")  # a runtime beyond the fresh-clone stand-in
 @pytest.mark.parametrize("case", sorted(CLUSTER_VALUE_ERRORS))
 def test_cluster_value_errors(cluster_client: TrainerClient, kube_emulator: KubeEmulator, case: str) -> None:
     with pytest.raises(ValueError) as info:

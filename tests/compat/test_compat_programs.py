@@ -8,6 +8,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+
 from kube_emulator import KubeEmulator
 from kubeflow.trainer import (
     CustomTrainer,
@@ -111,6 +113,7 @@ def _data_cache_env_as_0_5_builds_it(dataset: DataCacheInitializer) -> list[dict
     return env
 
 
+@pytest.mark.usefixtures("trainer_reference")  # a runtime beyond the fresh-clone stand-in
 def test_data_cache_initializer_on_kubernetes(cluster_client: TrainerClient, kube_emulator: KubeEmulator) -> None:
     dataset = DataCacheInitializer(
         storage_uri="cache://sales/orders",

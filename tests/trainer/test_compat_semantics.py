@@ -93,6 +93,7 @@ def test_matching_func_args_and_var_keyword_functions_are_accepted(local: Traine
 # -- HuggingFace storage_uri without hf:// ----------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("trainer_reference")  # a runtime beyond the fresh-clone stand-in
 def test_bare_huggingface_ids_are_accepted_and_sent_as_hf_uris(
     kube: TrainerClient, kube_emulator: KubeEmulator
 ) -> None:

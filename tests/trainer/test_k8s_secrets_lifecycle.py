@@ -22,6 +22,9 @@ from kubeflow.trainer import (
 )
 from kubeflow.trainer.options import Name
 
+# Every test here creates jobs from the TorchTune runtimes: more than the fresh-clone stand-in serves.
+pytestmark = pytest.mark.usefixtures("trainer_reference")
+
 TRAINER = "trainer.kubeflow.org/v1alpha1"
 RUNTIME = "torchtune-llama3.2-1b"
 
